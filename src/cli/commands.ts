@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto'
+import { parseArgs } from 'node:util'
+import type { Config } from '../config.ts'
+import { DEMO_DOMAIN, demoPartnership, nationalPartnership, type Partnership } from '../core/demo/partnership.ts'
+import { ValidationError } from '../core/errors.ts'
+import type { Database } from '../db/connection.ts'
+import { asSystem } from '../db/context.ts'
+import { migrate } from '../db/migrate.ts'
+import type { AppContext } from '../http/context.ts'
+import { auditLength, verifyAuditChain } from '../modules/audit/service.ts'
+import { issueApiToken, revokeApiToken } from '../modules/auth/service.ts'
+import { isEmpty, loadPartnership } from '../modules/demo/service.ts'
+import { credentials, userIdByEmail } from '../modules/users/service.ts'
+import { progressBar } from './progress.ts'
+
+/** What a command runs with: in its own process, or inside the server through the control socket. */
+export type CommandEnv = {
+  db: Database
+  config: Config
+  out: (text: string) => void
+  err: (text: string) => void
+  isTTY: boolean
+  now: () => Date
+}
+
+export type Command = { summary: string; usage: string; run: (env: CommandEnv, args: string[]) => Promise<number> }
+
+export const DEFAULT_ADMIN_EMAIL = `admin@${DEMO_DOMAIN}`
+
+const line = (env: CommandEnv, text = '') => env.out(`${text}\n`)
+
+async function migrateCommand(env: CommandEnv): Promise<number> {
+  const applied = await migrate(env.db)
+  line(env, applied.length === 0 ? 'The database is up to date; nothing to apply.' : `Applied ${applied.length} migration(s): ${applied.join(', ')}`)
+  return 0
+}
+
+export type SeedOutcome = { loaded: boolean; partnership?: Partnership; password?: string; passwordGenerated: boolean; adminEmail: string }
+
+/** Loads demonstration data into an empty database, or (when asked) resets the demo password. */
+export async function seedDemonstration(env: CommandEnv, scale: 'demo' | 'national'): Promise<SeedOutcome> {
+  await migrate(env.db)
+  const adminEmail = env.config.adminEmail ?? DEFAULT_ADMIN_EMAIL
+  if (!(await isEmpty(env.db))) {
+    if (env.config.adminPassword) {
+      const id = await asSystem(env.db, (tx) => userIdByEmail(tx, adminEmail))
+      if (id) await credentials.setPassword(env.db, id, env.config.adminPassword)
+    }
+    return { loaded: false, passwordGenerated: false, adminEmail, password: env.config.adminPassword }
+  }
+  const today = env.now().toISOString().slice(0, 10)
+  const partnership = scale === 'national' ? nationalPartnership({ adminEmail, today }) : demoPartnership({ adminEmail, today })
+  const password = env.config.adminPassword ?? randomBytes(12).toString('base64url')
+  await loadPartnership(env.db, partnership, password)
+  return { loaded: true, partnership, password, passwordGenerated: !env.config.adminPassword, adminEmail }
+}
+
+export function describeSeed(env: CommandEnv, outcome: SeedOutcome): void {
+  if (!outcome.loaded) {
+    line(env, 'The database already holds data; demonstration data was not loaded again.')
+    line(env, outcome.password ? `Sign in as ${outcome.adminEmail} with the password from ACHILLES_ADMIN_PASSWORD.` : `Sign in as ${outcome.adminEmail} with the password printed when the data was first loaded (set ACHILLES_ADMIN_PASSWORD to reset it).`)
+    return
+  }
+  const p = outcome.partnership!
+  line(env, `Loaded invented demonstration data: ${p.agencies.length} agencies, ${p.users.length} users, ${p.notes.length} shared notes.`)
+  line(env, `Administrator: ${outcome.adminEmail}  password: ${outcome.password}${outcome.passwordGenerated ? '  (generated: keep it, it is not shown again)' : ''}`)
+  if (p.logins.length > 1) {
+    line(env, 'Other demonstration accounts, with the same password:')
+    for (const l of p.logins.slice(1)) line(env, `  ${l.role.replace(/_/g, ' ').padEnd(26)} ${l.email.padEnd(44)} ${l.agency}`)
+  }
+}
+
+async function seedCommand(env: CommandEnv, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { scale: { type: 'string', default: 'demo' } } })
+  if (values.scale !== 'demo' && values.scale !== 'national') {
+    env.err('--scale must be "demo" (one force area) or "national" (benchmark sizes)\n')
+    return 2
+  }
+  const started = Date.now()
+  const outcome = await seedDemonstration(env, values.scale)
+  describeSeed(env, outcome)
+  if (outcome.loaded) line(env, `Took ${((Date.now() - started) / 1000).toFixed(1)} s.`)
+  return 0
+}
+
+async function verifyAuditCommand(env: CommandEnv): Promise<number> {
+  const total = await auditLength(env.db)
+  const bar = progressBar(env.out, env.isTTY, 'Checking audit chain', total)
+  const started = process.hrtime.bigint()
+  const result = await verifyAuditChain(env.db, { onProgress: (n) => bar.update(n) })
+  bar.finish()
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9
+  if (result.broken) {
+    line(env, `BROKEN at row ${result.broken.seq} (${result.broken.problem}): ${result.broken.explanation}.`)
+    line(env, `${result.checked.toLocaleString('en-GB')} row(s) before it are intact.`)
+    return 1
+  }
+  line(env, `Audit chain intact: ${result.checked.toLocaleString('en-GB')} row(s) checked in ${seconds.toFixed(2)} s.`)
+  line(env, `Head hash: ${result.headHash} (record it elsewhere to detect removal of the newest rows).`)
+  return 0
+}
+
+async function tokenCommand(env: CommandEnv, args: string[]): Promise<number> {
+  const [action, ...rest] = args
+  const ctx: AppContext = { db: env.db, config: env.config, now: env.now, cookieSecret: '' }
+  if (action === 'create') {
+    const { values } = parseArgs({ args: rest, options: { user: { type: 'string' }, scope: { type: 'string', multiple: true }, name: { type: 'string' }, days: { type: 'string' } } })
+    if (!values.user) {
+      env.err('--user EMAIL is required\n')
+      return 2
+    }
+    const userId = await asSystem(env.db, (tx) => userIdByEmail(tx, values.user!))
+    if (!userId) {
+      env.err(`No user has the email address ${values.user}\n`)
+      return 2
+    }
+    const scopes = (values.scope ?? []).flatMap((s) => s.split(','))
+    try {
+      const made = await issueApiToken(ctx, 'system', userId, { name: values.name ?? 'Command line', scopes, expiresInDays: values.days ?? 90 })
+      env.out(`${made.token}\n`)
+      env.err(`Token ${made.id} for ${values.user}, scopes ${scopes.join(',')}, expires ${made.expiresAt.toISOString()}\n`)
+      return 0
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error
+      for (const i of error.issues) env.err(`${i.field === 'scopes' ? '--scope' : `--${i.field}`}: ${i.message}\n`)
+      return 2
+    }
+  }
+  if (action === 'revoke') {
+    const [id] = rest
+    if (!id || !/^[0-9a-f-]{36}$/i.test(id)) {
+      env.err('usage: achilles token revoke TOKEN_ID\n')
+      return 2
+    }
+    await revokeApiToken(ctx, 'system', id)
+    line(env, `Token ${id} revoked.`)
+    return 0
+  }
+  env.err('usage: achilles token create --user EMAIL --scope SCOPE[,SCOPE] [--name NAME] [--days N]\n       achilles token revoke TOKEN_ID\n')
+  return 2
+}
+
+export const COMMANDS: Record<string, Command> = {
+  migrate: { summary: 'apply database migrations not yet applied', usage: 'achilles migrate', run: migrateCommand },
+  seed: { summary: 'load invented demonstration data into an empty database', usage: 'achilles seed [--scale demo|national]', run: seedCommand },
+  'verify-audit': { summary: "check the audit log's hash chain and report the first broken link", usage: 'achilles verify-audit', run: verifyAuditCommand },
+  token: { summary: 'make or revoke an API token', usage: 'achilles token create --user EMAIL --scope SCOPE | achilles token revoke ID', run: tokenCommand },
+}

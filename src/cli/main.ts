@@ -1,0 +1,74 @@
+import { ConfigError, loadConfig, type Config } from '../config.ts'
+import { openDatabase, type Database } from '../db/connection.ts'
+import { COMMANDS, describeSeed, seedDemonstration, type CommandEnv } from './commands.ts'
+import { runInServer } from './control.ts'
+import { serve, stopOnSignals } from './serve.ts'
+
+const HELP = `Achilles: a platform for partnerships against serious and organised crime
+
+Usage: achilles <command> [options]
+
+  start                 migrate, load demonstration data if the database is empty, and serve
+  serve                 migrate and serve (no demonstration data)
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(22)}${c.summary}\n  ${' '.repeat(22)}${c.usage}`)
+  .join('\n')}
+
+Configuration comes from environment variables; see README.md.`
+
+function openFor(config: Config): Promise<Database> {
+  return openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir, poolSize: config.dbPoolSize })
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(`${HELP}\n`)
+    return name ? 0 : 2
+  }
+  const config = loadConfig()
+  const now = () => new Date()
+  const write = (stream: NodeJS.WriteStream) => (text: string) => void stream.write(text)
+
+  if (name === 'start' || name === 'serve') {
+    if (!config.databaseUrl && (await runInServer(config.dataDir, ['migrate'])) !== null) {
+      process.stderr.write(`An Achilles server is already running on ${config.dataDir}.\n`)
+      return 1
+    }
+    const db = await openFor(config)
+    const env: CommandEnv = { db, config, now, out: write(process.stdout), err: write(process.stderr), isTTY: Boolean(process.stdout.isTTY) }
+    const seeded = name === 'start' ? await seedDemonstration(env, 'demo') : null
+    const running = await serve(db, config, now)
+    stopOnSignals(running, config.shutdownGraceSeconds, (text) => running.app.log.info(text))
+    process.stdout.write(`\nAchilles is running at ${running.address}  (database: ${db.engine === 'pglite' ? `embedded, ${config.dataDir}` : 'PostgreSQL server'})\n`)
+    if (seeded) describeSeed(env, seeded)
+    process.stdout.write(`API documentation: ${running.address}/api/docs\n\n`)
+    return -1 // keep running
+  }
+
+  const command = COMMANDS[name]
+  if (!command) {
+    process.stderr.write(`Unknown command "${name}".\n\n${HELP}\n`)
+    return 2
+  }
+  if (!config.databaseUrl) {
+    const remote = await runInServer(config.dataDir, argv)
+    if (remote !== null) return remote
+  }
+  const db = await openFor(config)
+  try {
+    return await command.run({ db, config, now, out: write(process.stdout), err: write(process.stderr), isTTY: Boolean(process.stdout.isTTY) }, args)
+  } finally {
+    await db.close()
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code
+  },
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof ConfigError ? error.message : `achilles: ${(error as Error).message}`}\n`)
+    process.exitCode = 1
+  },
+)

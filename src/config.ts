@@ -1,0 +1,73 @@
+import path from 'node:path'
+import { z } from 'zod'
+
+// Every setting comes from the environment so a deployment is configured the same way
+// in a container, a systemd unit or a shell; README.md lists them.
+const booleanText = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes')
+
+const environmentSchema = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  ACHILLES_DATA_DIR: z.string().min(1).default('./data'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ACHILLES_ADMIN_EMAIL: z.string().email().optional(),
+  ACHILLES_ADMIN_PASSWORD: z.string().min(12).optional(),
+  ACHILLES_COOKIE_SECURE: booleanText.default(true),
+  ACHILLES_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  ACHILLES_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
+  ACHILLES_SIGNIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  ACHILLES_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  ACHILLES_SIGNIN_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
+  ACHILLES_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  ACHILLES_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+})
+
+export type Config = {
+  databaseUrl: string | undefined
+  dataDir: string
+  port: number
+  host: string
+  logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL']
+  adminEmail: string | undefined
+  adminPassword: string | undefined
+  cookieSecure: boolean
+  sessionIdleMinutes: number
+  sessionMaxHours: number
+  signInMaxFailures: number
+  lockoutMinutes: number
+  signInRatePerMinute: number
+  shutdownGraceSeconds: number
+  dbPoolSize: number
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const parsed = environmentSchema.safeParse(present)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
+    throw new ConfigError(`Invalid configuration in the environment:\n${lines.join('\n')}`)
+  }
+  const e = parsed.data
+  return {
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.ACHILLES_DATA_DIR),
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    adminEmail: e.ACHILLES_ADMIN_EMAIL,
+    adminPassword: e.ACHILLES_ADMIN_PASSWORD,
+    cookieSecure: e.ACHILLES_COOKIE_SECURE,
+    sessionIdleMinutes: e.ACHILLES_SESSION_IDLE_MINUTES,
+    sessionMaxHours: e.ACHILLES_SESSION_MAX_HOURS,
+    signInMaxFailures: e.ACHILLES_SIGNIN_MAX_FAILURES,
+    lockoutMinutes: e.ACHILLES_LOCKOUT_MINUTES,
+    signInRatePerMinute: e.ACHILLES_SIGNIN_RATE_PER_MINUTE,
+    shutdownGraceSeconds: e.ACHILLES_SHUTDOWN_GRACE_SECONDS,
+    dbPoolSize: e.ACHILLES_DB_POOL_SIZE,
+  }
+}

@@ -1,0 +1,122 @@
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import fastifyCookie from '@fastify/cookie'
+import fastifyCsrf from '@fastify/csrf-protection'
+import fastifyFormbody from '@fastify/formbody'
+import fastifyHelmet from '@fastify/helmet'
+import fastifyRateLimit from '@fastify/rate-limit'
+import fastifyStatic from '@fastify/static'
+import fastifySwagger from '@fastify/swagger'
+import fastifySwaggerUi from '@fastify/swagger-ui'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
+import { sql } from 'kysely'
+import type nunjucks from 'nunjucks'
+import { authentication, csrfUserInfo } from './auth.ts'
+import type { AppContext } from './context.ts'
+import { handleError, handleNotFound } from './errors.ts'
+import { createViewEnvironment, GOVUK_FRONTEND_DIST } from './views.ts'
+import { agencyRoutes } from '../modules/agencies/routes.ts'
+import { auditRoutes } from '../modules/audit/routes.ts'
+import { authRoutes } from '../modules/auth/routes.ts'
+import { homeRoutes } from '../modules/home/routes.ts'
+import { noteRoutes } from '../modules/notes/routes.ts'
+import { userRoutes } from '../modules/users/routes.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    views: nunjucks.Environment
+    ctx: AppContext
+  }
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+
+export async function buildApp(ctx: AppContext, options: { logger?: FastifyServerOptions['logger'] } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? { level: ctx.config.logLevel },
+    trustProxy: false,
+    bodyLimit: 1_048_576,
+    // Requests arriving while the server shuts down get 503, those in flight finish.
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true },
+  })
+  app.decorate('views', createViewEnvironment())
+  app.decorate('ctx', ctx)
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  app.setErrorHandler(handleError)
+  app.setNotFoundHandler(handleNotFound)
+
+  await app.register(fastifyHelmet, {
+    enableCSPNonces: true,
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        // Partnerships often serve Achilles over plain HTTP on an internal network.
+        upgradeInsecureRequests: null,
+      },
+    },
+    // Pages may show personal data: never let a shared cache keep them.
+    hsts: ctx.config.cookieSecure ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  })
+  app.addHook('onSend', async (request, reply) => {
+    if (!request.url.startsWith('/assets/') && !request.url.startsWith('/public/')) reply.header('cache-control', 'no-store')
+  })
+  await app.register(fastifyCookie, { secret: ctx.cookieSecret, hook: 'onRequest' })
+  await app.register(fastifyFormbody)
+  await app.register(fastifyCsrf, {
+    cookieKey: 'achilles_csrf',
+    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: ctx.config.cookieSecure, signed: true },
+    // Binds each form's token to the session it was made for.
+    getUserInfo: csrfUserInfo,
+    csrfOpts: { hmacKey: ctx.cookieSecret },
+  })
+  await app.register(fastifyRateLimit, { global: false })
+  await app.register(fastifyStatic, {
+    root: [path.join(GOVUK_FRONTEND_DIST, 'govuk/assets'), path.join(GOVUK_FRONTEND_DIST, 'govuk')],
+    prefix: '/assets/',
+    index: false,
+    maxAge: '1d',
+  })
+  await app.register(fastifyStatic, { root: path.join(here, '../../web'), prefix: '/public/', decorateReply: false, index: false, maxAge: '1h' })
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Achilles API',
+        version: '1',
+        description: 'Partner directory, users, shared notes and the audit log. Authenticate with "Authorization: Bearer <token>" (make one with `npx achilles token create`).',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  })
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true })
+
+  await app.register(authentication, ctx)
+
+  app.get('/healthz', { schema: { hide: true } }, async () => {
+    await sql`SELECT 1`.execute(ctx.db.kysely)
+    return { status: 'ok', engine: ctx.db.engine }
+  })
+
+  await app.register(authRoutes)
+  await app.register(homeRoutes)
+  await app.register(agencyRoutes)
+  await app.register(userRoutes)
+  await app.register(auditRoutes)
+  await app.register(noteRoutes)
+  return app
+}

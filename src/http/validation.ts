@@ -1,0 +1,19 @@
+import type { z } from 'zod'
+import { ValidationError, type FieldIssue } from '../core/errors.ts'
+
+/** Parses input with a zod schema, or raises a ValidationError naming each faulty field. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const result = schema.safeParse(input)
+  if (result.success) return result.data
+  throw new ValidationError(issuesOf(result.error))
+}
+
+export function issuesOf(error: z.ZodError): FieldIssue[] {
+  return error.issues.flatMap((issue): FieldIssue[] => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ field: [...issue.path, key].join('.'), message: `Unknown field "${key}": remove it` }))
+    }
+    const field = issue.path.length > 0 ? issue.path.join('.') : 'body'
+    return [{ field, message: issue.message }]
+  })
+}

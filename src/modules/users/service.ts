@@ -1,0 +1,129 @@
+import type { Actor } from '../../core/access/actor.ts'
+import { hashPassword } from '../../core/access/passwords.ts'
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../core/errors.ts'
+import type { Database } from '../../db/connection.ts'
+import { asSystem, asUser, withOwnerPrivileges, type Queryable } from '../../db/context.ts'
+import { parseInput } from '../../http/validation.ts'
+import { agencyStatus } from '../agencies/service.ts'
+import { recordAudit } from '../audit/service.ts'
+import * as q from './queries.ts'
+import { PasswordReset, UserInput, UserListQuery, UserUpdate, type UserOut } from './schema.ts'
+
+const PURPOSE = 'User administration'
+
+function must(actor: Actor, capability: 'users.read' | 'users.manage'): void {
+  if (!actor.capabilities.includes(capability)) {
+    throw new ForbiddenError(capability === 'users.manage' ? 'Managing users needs the user administration capability' : 'Seeing users needs the user directory capability')
+  }
+}
+
+export async function listUsers(db: Database, actor: Actor, input: unknown, now: Date) {
+  must(actor, 'users.read')
+  const query = parseInput(UserListQuery, input)
+  return { query, ...(await asUser(db, actor, (tx) => q.listUsers(tx, query, now))) }
+}
+
+/** A user's record is personal data, so each look at it is logged as a consultation. */
+export async function getUser(db: Database, actor: Actor, id: string, now: Date): Promise<UserOut> {
+  must(actor, 'users.read')
+  return asUser(db, actor, async (tx) => {
+    const user = await q.findUser(tx, id, now)
+    if (!user) throw new NotFoundError('User')
+    await recordAudit(tx, actor, { action: 'consultation', recordType: 'user', recordId: id, purpose: PURPOSE })
+    return user
+  })
+}
+
+async function checkUnique(tx: Queryable, email: string, exceptId?: string) {
+  if (await q.emailTaken(tx, email, exceptId)) throw new ValidationError([{ field: 'email', message: 'A user with this email address already exists' }])
+}
+
+async function checkAgency(tx: Queryable, agencyId: string) {
+  const agency = await agencyStatus(tx, agencyId)
+  if (!agency) throw new ValidationError([{ field: 'agencyId', message: 'The agency does not exist' }])
+  if (!agency.active) throw new ValidationError([{ field: 'agencyId', message: 'The agency is no longer active: choose another' }])
+}
+
+export async function createUser(db: Database, actor: Actor, raw: unknown): Promise<string> {
+  must(actor, 'users.manage')
+  const input = parseInput(UserInput, raw)
+  const passwordHash = await hashPassword(input.password)
+  return asUser(db, actor, async (tx) => {
+    await checkUnique(tx, input.email)
+    await checkAgency(tx, input.agencyId)
+    const id = await q.insertUser(tx, input, actor.userId)
+    await withOwnerPrivileges(tx, () => q.setPasswordHash(tx, id, passwordHash))
+    await recordAudit(tx, actor, { action: 'collection', recordType: 'user', recordId: id, purpose: PURPOSE, detail: { roles: input.roles } })
+    return id
+  })
+}
+
+export async function updateUser(db: Database, actor: Actor, id: string, raw: unknown, now: Date): Promise<void> {
+  must(actor, 'users.manage')
+  const input = parseInput(UserUpdate, raw)
+  await asUser(db, actor, async (tx) => {
+    const before = await q.findUser(tx, id, now)
+    if (!before) throw new NotFoundError('User')
+    if (id === actor.userId && (!input.active || !input.roles.includes('administrator'))) {
+      throw new ValidationError([{ field: 'roles', message: 'You cannot remove your own administrator role or deactivate yourself: ask another administrator' }])
+    }
+    await checkUnique(tx, input.email, id)
+    await checkAgency(tx, input.agencyId)
+    if (!(await q.updateUser(tx, id, input, actor.userId))) {
+      throw new ConflictError('Someone else changed this user while you were editing. Reload the page to see their changes, then make yours again.')
+    }
+    const changed = (['email', 'displayName', 'jobTitle', 'agencyId', 'active'] as const).filter((k) => before[k] !== input[k])
+    if (before.roles.join() !== input.roles.join()) changed.push('roles' as never)
+    await recordAudit(tx, actor, { action: 'alteration', recordType: 'user', recordId: id, purpose: PURPOSE, detail: { changed, roles: input.roles } })
+  })
+}
+
+export async function unlockUser(db: Database, actor: Actor, id: string): Promise<void> {
+  must(actor, 'users.manage')
+  await asUser(db, actor, async (tx) => {
+    if (!(await q.unlockUser(tx, id, actor.userId))) throw new NotFoundError('User')
+    await recordAudit(tx, actor, { action: 'alteration', recordType: 'user', recordId: id, purpose: PURPOSE, detail: { unlocked: true } })
+  })
+}
+
+export async function resetPassword(db: Database, actor: Actor, id: string, raw: unknown, now: Date): Promise<void> {
+  must(actor, 'users.manage')
+  const input = parseInput(PasswordReset, raw)
+  const passwordHash = await hashPassword(input.password)
+  await asUser(db, actor, async (tx) => {
+    if (!(await q.findUser(tx, id, now))) throw new NotFoundError('User')
+    await withOwnerPrivileges(tx, () => q.setPasswordHash(tx, id, passwordHash))
+    await recordAudit(tx, actor, { action: 'alteration', recordType: 'user', recordId: id, purpose: PURPOSE, detail: { passwordReset: true } })
+  })
+}
+
+export function userCounts(db: Database, actor: Actor) {
+  return asUser(db, actor, (tx) => q.userCounts(tx))
+}
+
+// For sign-in, which runs before anyone is known and so as the owner.
+export const credentials = {
+  byEmail: (db: Database, email: string) => asSystem(db, (tx) => q.credentialsByEmail(tx, email)),
+  recordFailure: (db: Database, id: string, maxFailures: number, lockoutMinutes: number) =>
+    asSystem(db, (tx) => q.recordFailedSignIn(tx, id, maxFailures, lockoutMinutes)),
+  recordSuccess: (db: Database, id: string) => asSystem(db, (tx) => q.recordSignIn(tx, id)),
+  profile: (tx: Queryable, id: string) => q.profileOf(tx, id),
+  setPassword: async (db: Database, id: string, password: string) => {
+    const hash = await hashPassword(password)
+    await asSystem(db, (tx) => q.setPasswordHash(tx, id, hash))
+  },
+}
+
+export function userIdByEmail(tx: Queryable, email: string) {
+  return q.credentialsByEmail(tx, email).then((c) => c?.id ?? null)
+}
+
+/** Names of users by id, for showing who recorded or may see something. */
+export function displayNames(tx: Queryable, ids: readonly string[]) {
+  return q.displayNames(tx, ids)
+}
+
+/** Loads many users at once with one password (demonstration and benchmark data). */
+export async function insertUsers(tx: Queryable, rows: Parameters<typeof q.insertUsers>[1], password: string): Promise<void> {
+  await q.insertUsers(tx, rows, await hashPassword(password))
+}
