@@ -26,12 +26,12 @@ function describe(error: FastifyError | Error): Omit<Problem, 'type'> {
   if (hasZodFastifySchemaValidationErrors(fe)) {
     const context = fe.validationContext ?? 'body'
     const errors = fe.validation.map((v) => {
-      const issue = v.params.issue as { path?: PropertyKey[]; code?: string; keys?: string[] }
-      const path = (issue.path ?? []).map(String)
-      if (issue.code === 'unrecognized_keys' && issue.keys) {
-        return { field: [...path, ...issue.keys].join('.') || context, message: `Unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove it` }
+      const path = v.instancePath.split('/').filter(Boolean).join('.')
+      const keys = (v.params as { keys?: string[] }).keys
+      if (v.keyword === 'unrecognized_keys' && keys) {
+        return { field: [path, ...keys].filter(Boolean).join('.'), message: `Unknown field ${keys.map((k) => `"${k}"`).join(', ')}: remove it` }
       }
-      return { field: path.join('.') || context, message: v.message ?? 'is not valid' }
+      return { field: path || context, message: v.message ?? 'is not valid' }
     })
     return { status: 400, title: 'The request has problems', detail: errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors }
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { isoDate } from '../../http/fields.ts'
 
 export const AUDIT_ACTIONS = ['collection', 'alteration', 'consultation', 'disclosure', 'combination', 'erasure'] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
@@ -17,11 +18,7 @@ export type AuditEntry = {
 const optionalText = (max: number) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().max(max).optional())
 
-const optionalDate = (field: string) =>
-  z.preprocess(
-    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-    z.string().regex(/^\d{4}-\d{2}-\d{2}$/, `${field} must be a date written as YYYY-MM-DD`).optional(),
-  )
+const optionalDate = (field: string) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), isoDate(field).optional())
 
 export const AuditSearch = z
   .strictObject({
