@@ -108,21 +108,35 @@ export class AccessibilityAudit {
     return this.findings.filter((f) => !FAILING_IMPACTS.has(f.impact))
   }
 
+  /** Groups findings by rule and element, so a fault in the shared layout is reported once with the pages it is on. */
   static describe(findings: Finding[]): string {
-    return findings
-      .map((f) => {
-        const nodes = f.nodes.map((n) => `    at ${JSON.stringify(n.target)}\n      ${n.html.replace(/\s+/g, ' ').slice(0, 300)}${n.failureSummary ? `\n      ${n.failureSummary.replace(/\n\s*/g, ' ')}` : ''}`)
-        return `  [${f.impact}] ${f.id} on "${f.page}" (${f.url}): ${f.help}\n    ${f.helpUrl}\n${nodes.join('\n')}`
-      })
+    const groups = new Map<string, { f: Finding; node: AxeNode; pages: string[] }>()
+    for (const f of findings) {
+      for (const node of f.nodes) {
+        const key = `${f.id} ${node.html}`
+        const group = groups.get(key) ?? { f, node, pages: [] }
+        group.pages.push(`${f.page} (${new URL(f.url).pathname})`)
+        groups.set(key, group)
+      }
+    }
+    return [...groups.values()]
+      .map(({ f, node, pages }) =>
+        [
+          `  [${f.impact}] ${f.id}: ${f.help} (${f.helpUrl})`,
+          `    element ${JSON.stringify(node.target)}: ${node.html.replace(/\s+/g, ' ').slice(0, 300)}`,
+          ...(node.failureSummary ? [`    ${node.failureSummary.replace(/\n\s*/g, ' ')}`] : []),
+          `    on ${pages.length} page(s): ${pages.join('; ')}`,
+        ].join('\n'),
+      )
       .join('\n')
   }
 
-  /** One line per page, for the test's diagnostics: what was checked and any lesser findings. */
-  summary(): string {
+  /** What was checked, and any lesser findings, as lines for the test's diagnostics. */
+  summary(): string[] {
     const minor = this.minor
     const lines = [`axe-core (${AXE_TAGS.join(', ')}) checked ${this.pages.length} pages: ${this.pages.join('; ')}`]
-    if (minor.length) lines.push(`moderate or minor findings (not failing):\n${AccessibilityAudit.describe(minor)}`)
-    return lines.join('\n')
+    if (minor.length) lines.push('moderate or minor findings (not failing):', ...AccessibilityAudit.describe(minor).split('\n'))
+    return lines
   }
 
   assertClean(): void {
