@@ -122,7 +122,8 @@ async function tokenCommand(env: CommandEnv, args: string[]): Promise<number> {
       return 0
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error
-      for (const i of error.issues) env.err(`${i.field === 'scopes' ? '--scope' : `--${i.field}`}: ${i.message}\n`)
+      const flag: Record<string, string> = { scopes: 'scope', expiresInDays: 'days', name: 'name' }
+      for (const i of error.issues) env.err(`--${flag[i.field.split('.')[0]!] ?? i.field}: ${i.message}\n`)
       return 2
     }
   }

@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError, type FieldIssue } from '../core/errors.ts'
+import { ZodError } from 'zod'
+import { issuesOf } from './validation.ts'
 import { renderPage } from './views.ts'
 
 export const isApi = (request: FastifyRequest) => request.url.startsWith('/api/')
@@ -13,6 +15,7 @@ export function sendProblem(reply: FastifyReply, problem: Omit<Problem, 'type'>)
 
 /** What a failure means to the person who met it: status, title, explanation, field issues. */
 function describe(error: FastifyError | Error): Omit<Problem, 'type'> {
+  if (error instanceof ZodError) return describe(new ValidationError(issuesOf(error)))
   if (error instanceof ValidationError) return { status: 400, title: 'The request has problems', detail: error.message, errors: error.issues }
   if (error instanceof NotFoundError) return { status: 404, title: `${error.what} not found`, detail: `There is no ${error.what.toLowerCase()} with that id that you are permitted to see.` }
   if (error instanceof ForbiddenError) return { status: 403, title: 'You do not have permission to do this', detail: error.reason }

@@ -10,16 +10,22 @@ export const optionalText = (max: number, label: string) =>
     z.string().trim().max(max, `${label} must be ${max} characters or fewer`).nullable(),
   )
 
-export const requiredText = (max: number, missing: string, label: string, min = 1) =>
-  z
-    .string({ error: missing })
-    .trim()
-    .min(min, min > 1 ? `${label} must be at least ${min} characters` : missing)
-    .max(max, `${label} must be ${max} characters or fewer`)
+export const requiredText = (max: number, missing: string, label: string, min = 1) => {
+  const present = z.string({ error: missing }).trim().min(1, missing).max(max, `${label} must be ${max} characters or fewer`)
+  // An empty answer is told to fill the field in, not that it is too short.
+  return min > 1 ? present.refine((v) => v.length === 0 || v.length >= min, `${label} must be at least ${min} characters`) : present
+}
 
-/** A checkbox: present ('true', 'yes', 'on') or a JSON boolean. Absent means false. */
+/** A checkbox: present ('true', 'yes', 'on') or a JSON boolean. Absent means false; anything else is refused. */
+const TRUE_WORDS = ['true', 'yes', 'on', '1']
+const FALSE_WORDS = ['false', 'no', 'off', '0']
 export const checkbox = z.preprocess(
-  (v) => (v === undefined || v === null || v === '' ? false : typeof v === 'string' ? ['true', 'yes', 'on', '1'].includes(v) : v),
+  (v) => {
+    if (v === undefined || v === null || v === '') return false
+    if (typeof v !== 'string') return v
+    if (TRUE_WORDS.includes(v)) return true
+    return FALSE_WORDS.includes(v) ? false : v
+  },
   z.boolean({ error: 'must be true or false' }),
 )
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { ValidationError, type FieldIssue } from '../core/errors.ts'
+import { NotFoundError, ValidationError, type FieldIssue } from '../core/errors.ts'
 
 /** Parses input with a zod schema, or raises a ValidationError naming each faulty field. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
@@ -16,4 +16,13 @@ export function issuesOf(error: z.ZodError): FieldIssue[] {
     const field = issue.path.length > 0 ? issue.path.join('.') : 'body'
     return [{ field, message: issue.message }]
   })
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** A record id from a page address; one that cannot be an id is simply not found. */
+export function pathId(params: unknown, key: string, what: string): string {
+  const value = (params as Record<string, unknown> | undefined)?.[key]
+  if (typeof value === 'string' && UUID.test(value)) return value.toLowerCase()
+  throw new NotFoundError(what)
 }

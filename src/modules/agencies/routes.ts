@@ -4,13 +4,14 @@ import { z } from 'zod'
 import { AGENCY_REGIONS, AGENCY_TYPES, SERVICE_AREAS } from '../../core/reference/agencies.ts'
 import { ConflictError, ValidationError } from '../../core/errors.ts'
 import { formBody, requireActor, requireCapability } from '../../http/auth.ts'
+import { pathId } from '../../http/validation.ts'
 import { formErrors, renderPage, setFlash } from '../../http/views.ts'
 import { AgencyDetailOut, AgencyInput, AgencyListQuery, AgencyOut, AgencyUpdate, ContactInput, ContactOut } from './schema.ts'
 import * as service from './service.ts'
 
 const MANAGE_REASON = 'Changing the partner directory needs the agency administration capability'
 const IdParams = z.object({ id: z.uuid('id must be an agency id') })
-const idOf = (request: FastifyRequest) => IdParams.parse(request.params).id
+const idOf = (request: FastifyRequest) => pathId(request.params, 'id', 'Agency')
 
 export async function agencyRoutes(app: FastifyInstance): Promise<void> {
   const { db, config } = app.ctx
@@ -103,7 +104,8 @@ export async function agencyRoutes(app: FastifyInstance): Promise<void> {
   })
 
   app.post('/agencies/:id/contacts/:contactId/remove', { schema: { hide: true } }, async (request, reply) => {
-    const { id, contactId } = z.object({ id: z.uuid(), contactId: z.uuid() }).parse(request.params)
+    const id = idOf(request)
+    const contactId = pathId(request.params, 'contactId', 'Contact')
     await service.removeContact(db, requireActor(request), id, contactId)
     setFlash(reply, 'Contact removed.', config.cookieSecure)
     return reply.redirect(`/agencies/${id}#contacts`, 303)

@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { TOKEN_SCOPES } from '../../core/access/roles.ts'
 import { ValidationError } from '../../core/errors.ts'
 import { formBody, requireActor, requireCapability } from '../../http/auth.ts'
+import { pathId } from '../../http/validation.ts'
 import { formErrors, renderPage, setFlash } from '../../http/views.ts'
 import { SESSION_COOKIE, issueApiToken, listApiTokens, revokeApiToken, signIn, signOut } from './service.ts'
 import { TokenOut } from './schema.ts'
@@ -94,8 +95,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
 
   app.post('/account/tokens/:id/revoke', { schema: { hide: true } }, async (request, reply) => {
     const actor = requireActor(request)
-    const { id } = request.params as { id: string }
-    await revokeApiToken(ctx, actor, id)
+    await revokeApiToken(ctx, actor, pathId(request.params, 'id', 'Active token'))
     setFlash(reply, 'Token revoked: it no longer works.', ctx.config.cookieSecure)
     return reply.redirect('/account/tokens', 303)
   })

@@ -4,13 +4,14 @@ import { z } from 'zod'
 import { HANDLING_CODES, PROTECTIVE_MARKINGS, SHARING_SCOPES } from '../../core/access/visibility.ts'
 import { ValidationError } from '../../core/errors.ts'
 import { formBody, requireActor } from '../../http/auth.ts'
+import { pathId } from '../../http/validation.ts'
 import { formErrors, renderPage, setFlash } from '../../http/views.ts'
 import { agencyOptions } from '../agencies/service.ts'
 import { GrantInput, NoteInput, NoteListQuery, NoteOut, NoteSummaryOut, SharingInput } from './schema.ts'
 import * as service from './service.ts'
 
 const IdParams = z.object({ id: z.uuid('id must be a note id') })
-const idOf = (request: FastifyRequest) => IdParams.parse(request.params).id
+const idOf = (request: FastifyRequest) => pathId(request.params, 'id', 'Note')
 // The note page holds three forms with a reason field; each keeps its own id for the error summary.
 const renamed = (issues: Array<{ field: string; message: string }>, from: string, to: string) => issues.map((i) => (i.field === from ? { ...i, field: to } : i))
 const choices = { markings: PROTECTIVE_MARKINGS, handlingCodes: HANDLING_CODES, scopes: SHARING_SCOPES }
@@ -97,7 +98,8 @@ export async function noteRoutes(app: FastifyInstance): Promise<void> {
   })
 
   app.post('/notes/:id/grants/:grantId/revoke', { schema: { hide: true } }, async (request, reply) => {
-    const { id, grantId } = z.object({ id: z.uuid(), grantId: z.uuid() }).parse(request.params)
+    const id = idOf(request)
+    const grantId = pathId(request.params, 'grantId', 'Grant')
     await service.revokeAccess(db, requireActor(request), id, grantId)
     setFlash(reply, 'Access withdrawn.', config.cookieSecure)
     return reply.redirect(`/notes/${id}`, 303)

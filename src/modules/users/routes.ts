@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { ROLES } from '../../core/access/roles.ts'
 import { ConflictError, ValidationError } from '../../core/errors.ts'
 import { formBody, requireActor, requireCapability } from '../../http/auth.ts'
+import { pathId } from '../../http/validation.ts'
 import { formErrors, renderPage, setFlash } from '../../http/views.ts'
 import { agencyOptions } from '../agencies/service.ts'
 import { endAllSessions } from '../auth/service.ts'
@@ -12,7 +13,7 @@ import * as service from './service.ts'
 
 const MANAGE_REASON = 'Managing users needs the user administration capability'
 const IdParams = z.object({ id: z.uuid('id must be a user id') })
-const idOf = (request: FastifyRequest) => IdParams.parse(request.params).id
+const idOf = (request: FastifyRequest) => pathId(request.params, 'id', 'User')
 
 export async function userRoutes(app: FastifyInstance): Promise<void> {
   const ctx = app.ctx
