@@ -1,8 +1,8 @@
 import { sql } from 'kysely'
 import type { Queryable } from '../../db/context.ts'
+import { pageOf } from '../../db/paging.ts'
 import type { AgencyDetailOut, AgencyInput, AgencyListQuery, AgencyOut, AgencyUpdate, ContactInput } from './schema.ts'
 
-export const PAGE_SIZE = 50
 
 function agencyColumns(db: Queryable) {
   return db
@@ -42,11 +42,8 @@ export async function listAgencies(db: Queryable, q: AgencyListQuery): Promise<{
   if (q.region) query = query.where('a.region', '=', q.region)
   if (q.agencyType) query = query.where('a.agency_type', '=', q.agencyType)
   if (q.gainMember) query = query.where('a.gain_member', '=', q.gainMember === 'yes')
-  const [rows, count] = await Promise.all([
-    query.orderBy('a.name').limit(PAGE_SIZE).offset((q.page - 1) * PAGE_SIZE).execute(),
-    query.clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ])
-  return { rows: rows.map(toAgency), total: Number(count.n) }
+  const { rows, total } = await pageOf(query.orderBy('a.name'), q.page)
+  return { rows: rows.map(toAgency), total }
 }
 
 export async function findAgency(db: Queryable, id: string): Promise<AgencyDetailOut | null> {
@@ -82,22 +79,24 @@ export async function agencyExists(db: Queryable, id: string): Promise<{ agencyT
   return row ? { agencyType: row.agency_type, active: row.active } : null
 }
 
+function agencyValues(input: Omit<AgencyRowInput, 'id'>) {
+  return {
+    name: input.name,
+    short_name: input.shortName,
+    agency_type: input.agencyType,
+    service_area: input.serviceArea,
+    parent_id: input.parentId,
+    region: input.region,
+    gain_member: input.gainMember,
+    address: input.address,
+    website: input.website,
+  }
+}
+
 export async function insertAgency(db: Queryable, input: AgencyInput, by: string | null): Promise<string> {
   const row = await db
     .insertInto('agencies')
-    .values({
-      name: input.name,
-      short_name: input.shortName,
-      agency_type: input.agencyType,
-      service_area: input.serviceArea,
-      parent_id: input.parentId,
-      region: input.region,
-      gain_member: input.gainMember,
-      address: input.address,
-      website: input.website,
-      created_by: by,
-      updated_by: by,
-    })
+    .values({ ...agencyValues(input), created_by: by, updated_by: by })
     .returning('id')
     .executeTakeFirstOrThrow()
   return row.id
@@ -108,15 +107,7 @@ export async function updateAgency(db: Queryable, id: string, input: AgencyUpdat
   const result = await db
     .updateTable('agencies')
     .set((eb) => ({
-      name: input.name,
-      short_name: input.shortName,
-      agency_type: input.agencyType,
-      service_area: input.serviceArea,
-      parent_id: input.parentId,
-      region: input.region,
-      gain_member: input.gainMember,
-      address: input.address,
-      website: input.website,
+      ...agencyValues(input),
       active: input.active,
       updated_at: sql`now()`,
       updated_by: by,
@@ -196,10 +187,7 @@ export async function insertAgencies(db: Queryable, rows: readonly AgencyRowInpu
     await db
       .insertInto('agencies')
       .values(
-        rows.slice(i, i + 500).map((a) => ({
-          id: a.id, name: a.name, short_name: a.shortName, agency_type: a.agencyType, service_area: a.serviceArea, parent_id: a.parentId,
-          region: a.region, gain_member: a.gainMember, address: a.address, website: a.website,
-        })),
+        rows.slice(i, i + 500).map((a) => ({ id: a.id, ...agencyValues(a) })),
       )
       .execute()
   }

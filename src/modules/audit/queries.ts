@@ -1,8 +1,8 @@
 import { sql } from 'kysely'
 import type { Queryable } from '../../db/context.ts'
+import { pageOf } from '../../db/paging.ts'
 import type { AuditEntry, AuditEventOut, AuditSearch } from './schema.ts'
 
-export const PAGE_SIZE = 50
 
 export async function appendAuditEvent(
   db: Queryable,
@@ -33,17 +33,14 @@ export async function searchAuditEvents(db: Queryable, search: AuditSearch): Pro
   // Dates are days in UK time, which is what the person searching means.
   if (search.from) query = query.where(sql<boolean>`at >= (${search.from}::date::timestamp AT TIME ZONE 'Europe/London')`)
   if (search.to) query = query.where(sql<boolean>`at < ((${search.to}::date + 1)::timestamp AT TIME ZONE 'Europe/London')`)
-  const [rows, count] = await Promise.all([
+  const { rows, total } = await pageOf(
     query
       .select(['seq', 'at', 'user_id', 'agency_id', 'actor', 'action', 'outcome', 'record_type', 'record_id', 'purpose', 'recipients', 'detail', 'hash'])
-      .orderBy('seq', 'desc')
-      .limit(PAGE_SIZE)
-      .offset((search.page - 1) * PAGE_SIZE)
-      .execute(),
-    query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ])
+      .orderBy('seq', 'desc'),
+    search.page,
+  )
   return {
-    total: Number(count.n),
+    total,
     rows: rows.map((r) => ({
       seq: Number(r.seq),
       at: r.at.toISOString(),

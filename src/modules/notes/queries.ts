@@ -1,11 +1,11 @@
 import { sql } from 'kysely'
 import type { Viewer } from '../../core/access/visibility.ts'
 import type { Queryable } from '../../db/context.ts'
+import { pageOf } from '../../db/paging.ts'
 import { visibleTo } from '../../db/visibility.ts'
 import type { NoteInput, NoteListQuery, NoteSummaryOut, SharingInput } from './schema.ts'
 
 export const RECORD_TYPE = 'note'
-export const PAGE_SIZE = 50
 
 function noteColumns(db: Queryable) {
   return db
@@ -37,11 +37,8 @@ export async function listVisibleNotes(db: Queryable, viewer: Viewer, q: NoteLis
   if (q.q) query = query.where(sql<boolean>`notes.subject ILIKE ${'%' + q.q + '%'}`)
   if (q.owner === 'mine') query = query.where('notes.owning_agency_id', '=', viewer.agencyId)
   if (q.owner === 'others') query = query.where('notes.owning_agency_id', '<>', viewer.agencyId)
-  const [rows, count] = await Promise.all([
-    query.orderBy('notes.created_at', 'desc').orderBy('notes.id').limit(PAGE_SIZE).offset((q.page - 1) * PAGE_SIZE).execute(),
-    query.clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ])
-  return { rows: rows.map(toSummary), total: Number(count.n) }
+  const { rows, total } = await pageOf(query.orderBy('notes.created_at', 'desc').orderBy('notes.id'), q.page)
+  return { rows: rows.map(toSummary), total }
 }
 
 export async function findVisibleNote(db: Queryable, viewer: Viewer, id: string) {

@@ -1,8 +1,8 @@
 import { sql } from 'kysely'
 import type { Queryable } from '../../db/context.ts'
+import { pageOf } from '../../db/paging.ts'
 import type { UserListQuery, UserOut, UserUpdate } from './schema.ts'
 
-export const PAGE_SIZE = 50
 
 function userColumns(db: Queryable) {
   return db
@@ -37,11 +37,8 @@ export async function listUsers(db: Queryable, q: UserListQuery, now: Date): Pro
   if (q.q) query = query.where(sql<boolean>`(u.display_name ILIKE ${'%' + q.q + '%'} OR u.email ILIKE ${'%' + q.q + '%'})`)
   if (q.agencyId) query = query.where('u.agency_id', '=', q.agencyId)
   if (q.role) query = query.where(sql<boolean>`${q.role} = ANY (u.roles)`)
-  const [rows, count] = await Promise.all([
-    query.orderBy('u.display_name').limit(PAGE_SIZE).offset((q.page - 1) * PAGE_SIZE).execute(),
-    query.clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ])
-  return { rows: rows.map((r) => toUser(r, now)), total: Number(count.n) }
+  const { rows, total } = await pageOf(query.orderBy('u.display_name'), q.page)
+  return { rows: rows.map((r) => toUser(r, now)), total }
 }
 
 export async function findUser(db: Queryable, id: string, now: Date): Promise<UserOut | null> {
