@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import type { Config } from '../config.ts'
 import { DEMO_DOMAIN, demoPartnership, nationalPartnership, type Partnership } from '../core/demo/partnership.ts'
 import { ValidationError } from '../core/errors.ts'
+import { isUuid } from '../core/ids.ts'
 import type { Database } from '../db/connection.ts'
 import { asSystem } from '../db/context.ts'
 import { migrate } from '../db/migrate.ts'
@@ -129,7 +130,7 @@ async function tokenCommand(env: CommandEnv, args: string[]): Promise<number> {
   }
   if (action === 'revoke') {
     const [id] = rest
-    if (!id || !/^[0-9a-f-]{36}$/i.test(id)) {
+    if (!id || !isUuid(id)) {
       env.err('usage: achilles token revoke TOKEN_ID\n')
       return 2
     }

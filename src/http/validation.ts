@@ -1,3 +1,4 @@
+import { isUuid } from '../core/ids.ts'
 import type { z } from 'zod'
 import { NotFoundError, ValidationError, type FieldIssue } from '../core/errors.ts'
 
@@ -18,11 +19,10 @@ export function issuesOf(error: z.ZodError): FieldIssue[] {
   })
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** A record id from a page address; one that cannot be an id is simply not found. */
 export function pathId(params: unknown, key: string, what: string): string {
   const value = (params as Record<string, unknown> | undefined)?.[key]
-  if (typeof value === 'string' && UUID.test(value)) return value.toLowerCase()
+  if (typeof value === 'string' && isUuid(value)) return value.toLowerCase()
   throw new NotFoundError(what)
 }

@@ -93,6 +93,8 @@ test('the administrator searches the log by user, record, action and date, on th
   const bad = await api.request('GET', '/api/v1/audit?from=2026-13-45&to=2020-01-01', { headers: auth })
   assert.equal(bad.status, 400)
   assert.ok(bad.json().errors.some((e: { field: string }) => e.field === 'from'))
+  const disclosures = await admin.get('/audit?action=disclosure')
+  assert.match(disclosures.body, /HM Revenue and Customs – Fraud Investigation Service/, 'recipients are shown by name')
   const badPage = await admin.get('/audit?from=yesterday')
   assert.equal(badPage.status, 400)
   assert.match(badPage.body, /govuk-error-summary/)

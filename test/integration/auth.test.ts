@@ -152,6 +152,25 @@ describe('sessions', () => {
   })
 })
 
+describe('changing your own password', () => {
+  test('needs the current password, matching new ones, and signs out your other sessions', async () => {
+    const email = 'partner.officer@demo.achilles.example'
+    const here = await signedIn(t.app, email)
+    const elsewhere = await signedIn(t.app, email)
+    const wrong = await here.submit('/account/password', '/account/password', { currentPassword: 'not it', password: 'a brand new password', confirmPassword: 'a brand new passwort' })
+    assert.equal(wrong.status, 400)
+    assert.match(wrong.body, /href="#currentPassword">Your current password is not correct|href="#confirmPassword">The new passwords do not match/)
+    const mismatch = await here.submit('/account/password', '/account/password', { currentPassword: PASSWORD, password: 'a brand new password', confirmPassword: 'a brand new passwort' })
+    assert.match(mismatch.body, /The new passwords do not match/)
+    const done = await here.submit('/account/password', '/account/password', { currentPassword: PASSWORD, password: 'a brand new password', confirmPassword: 'a brand new password' })
+    assert.equal(done.status, 303)
+    assert.equal((await here.get('/')).status, 200, 'this session stays signed in')
+    assert.equal((await elsewhere.get('/')).status, 303, 'other sessions are signed out')
+    assert.equal((await new Client(t.app).signIn(email, PASSWORD)).status, 401)
+    assert.equal((await new Client(t.app).signIn(email, 'a brand new password')).status, 303)
+  })
+})
+
 describe('CSRF protection', () => {
   test('a form without its token is refused with a clear page and changes nothing', async () => {
     const admin = await signedIn(t.app, ADMIN)

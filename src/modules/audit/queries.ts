@@ -1,3 +1,4 @@
+import { isUuid } from '../../core/ids.ts'
 import { sql } from 'kysely'
 import type { Queryable } from '../../db/context.ts'
 import { pageOf } from '../../db/paging.ts'
@@ -16,13 +17,12 @@ export async function appendAuditEvent(
   return result.rows[0]!.seq
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 export async function searchAuditEvents(db: Queryable, search: AuditSearch): Promise<{ rows: AuditEventOut[]; total: number }> {
   let query = db.selectFrom('audit_events')
   // The actor column keeps the e-mail address the user had when they acted.
   if (search.user) {
-    query = UUID.test(search.user)
+    query = isUuid(search.user)
       ? query.where('user_id', '=', search.user)
       : query.where(sql<boolean>`lower(actor) = lower(${search.user})`)
   }

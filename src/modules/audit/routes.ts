@@ -24,6 +24,7 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
         title: 'Audit log',
         rows: [],
         total: 0,
+        names: {},
         search: { page: 1 },
         values: request.query,
         actions: AUDIT_ACTIONS,

@@ -1,3 +1,4 @@
+import { isUuid } from '../../core/ids.ts'
 import type { Actor } from '../../core/access/actor.ts'
 import { CHAIN_START, checkChain, type BrokenLink } from '../../core/audit/chain.ts'
 import { ForbiddenError } from '../../core/errors.ts'
@@ -6,6 +7,9 @@ import { asSystem, asUser, type Queryable } from '../../db/context.ts'
 import { parseInput } from '../../http/validation.ts'
 import { appendAuditEvent, chainBatch, lastSeq, searchAuditEvents } from './queries.ts'
 import { AuditSearch, type AuditEntry } from './schema.ts'
+import { agencyNames } from '../agencies/service.ts'
+import { displayNames } from '../users/service.ts'
+
 
 export type { AuditEntry } from './schema.ts'
 
@@ -21,8 +25,19 @@ export function recordAudit(tx: Queryable, actor: Actor | 'system', entry: Audit
 export async function searchAudit(db: Database, actor: Actor, input: unknown) {
   if (!actor.capabilities.includes('audit.read')) throw new ForbiddenError('Searching the audit log needs the audit capability')
   const search = parseInput(AuditSearch, input)
-  const result = await asUser(db, actor, (tx) => searchAuditEvents(tx, search))
-  return { search, ...result }
+  return asUser(db, actor, async (tx) => {
+    const result = await searchAuditEvents(tx, search)
+    // Recipients are stored as ids, which stay true if an agency is renamed; show names beside them.
+    const recipients = [...new Set(result.rows.flatMap((r) => r.recipients))]
+    const [agencies, users] = await Promise.all([
+      agencyNames(tx, recipients.filter((r) => isUuid(r))),
+      displayNames(tx, recipients.filter((r) => r.startsWith('user:')).map((r) => r.slice(5)).filter((r) => isUuid(r))),
+    ])
+    const names: Record<string, string> = { 'whole-partnership': 'The whole partnership' }
+    for (const [id, name] of agencies) names[id] = name
+    for (const [id, name] of users) names[`user:${id}`] = name
+    return { search, ...result, names }
+  })
 }
 
 export type VerifyResult = { checked: number; broken: BrokenLink | null; headHash: string }

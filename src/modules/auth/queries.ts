@@ -19,8 +19,10 @@ export async function endSession(db: Queryable, id: string) {
   await db.updateTable('sessions').set({ ended_at: sql`now()` }).where('id', '=', id).where('ended_at', 'is', null).execute()
 }
 
-export async function endSessionsOf(db: Queryable, userId: string) {
-  await db.updateTable('sessions').set({ ended_at: sql`now()` }).where('user_id', '=', userId).where('ended_at', 'is', null).execute()
+export async function endSessionsOf(db: Queryable, userId: string, exceptId?: string) {
+  let query = db.updateTable('sessions').set({ ended_at: sql`now()` }).where('user_id', '=', userId).where('ended_at', 'is', null)
+  if (exceptId) query = query.where('id', '<>', exceptId)
+  await query.execute()
 }
 
 export async function insertToken(db: Queryable, t: { userId: string; name: string; tokenHash: string; scopes: string[]; expiresAt: Date | null; createdBy: string | null }) {

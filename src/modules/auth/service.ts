@@ -88,6 +88,10 @@ export async function endAllSessions(ctx: AppContext, userId: string): Promise<v
   await asSystem(ctx.db, (tx) => q.endSessionsOf(tx, userId))
 }
 
+export async function endOtherSessions(ctx: AppContext, userId: string, keepToken: string): Promise<void> {
+  await asSystem(ctx.db, (tx) => q.endSessionsOf(tx, userId, digest(keepToken)))
+}
+
 /** The user behind an API token, limited to the token's scopes. */
 export async function actorFromToken(ctx: AppContext, presented: string): Promise<Actor> {
   if (!presented.startsWith(TOKEN_PREFIX)) throw new UnauthenticatedError('invalid')

@@ -7,7 +7,7 @@ import { formBody, requireActor, requireCapability } from '../../http/auth.ts'
 import { pathId } from '../../http/validation.ts'
 import { formErrors, renderPage, setFlash } from '../../http/views.ts'
 import { agencyOptions } from '../agencies/service.ts'
-import { endAllSessions } from '../auth/service.ts'
+import { SESSION_COOKIE, endAllSessions, endOtherSessions } from '../auth/service.ts'
 import { UserInput, UserListQuery, UserOut, UserUpdate } from './schema.ts'
 import * as service from './service.ts'
 
@@ -106,6 +106,25 @@ export async function userRoutes(app: FastifyInstance): Promise<void> {
       if (!(error instanceof ValidationError)) throw error
       const user = await service.getUser(db, actor, id, ctx.now())
       return renderPage(request, reply.status(400), 'users/views/show.njk', { title: user.displayName, user, errors: formErrors(error.issues) })
+    }
+  })
+
+  app.get('/account/password', { schema: { hide: true } }, async (request, reply) => {
+    requireActor(request)
+    return renderPage(request, reply, 'users/views/password.njk', { title: 'Change your password' })
+  })
+
+  app.post('/account/password', { schema: { hide: true } }, async (request, reply) => {
+    const actor = requireActor(request)
+    try {
+      await service.changeOwnPassword(db, actor, formBody(request))
+      // Other devices signed in with the old password are signed out; this one stays.
+      await endOtherSessions(ctx, actor.userId, request.cookies[SESSION_COOKIE] ?? '')
+      setFlash(reply, 'Your password has been changed. You have been signed out everywhere else.', config.cookieSecure)
+      return reply.redirect('/', 303)
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error
+      return renderPage(request, reply.status(400), 'users/views/password.njk', { title: 'Change your password', errors: formErrors(error.issues) })
     }
   })
 

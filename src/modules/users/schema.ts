@@ -34,6 +34,15 @@ export type UserUpdate = z.infer<typeof UserUpdate>
 
 export const PasswordReset = z.strictObject({ password })
 
+export const PasswordChange = z
+  .strictObject({
+    currentPassword: z.string({ error: 'Enter your current password' }).min(1, 'Enter your current password').max(256),
+    password,
+    confirmPassword: z.string({ error: 'Enter the new password again' }).min(1, 'Enter the new password again').max(256),
+  })
+  .refine((p) => p.password === p.confirmPassword, { path: ['confirmPassword'], message: 'The new passwords do not match' })
+  .refine((p) => p.password !== p.currentPassword, { path: ['password'], message: 'Choose a new password different from the current one' })
+
 export const UserListQuery = z.strictObject({
   q: optionalText(100, 'Search'),
   agencyId: z.preprocess((v) => (v === '' ? undefined : v), z.string().uuid('Choose an agency from the list').optional()),

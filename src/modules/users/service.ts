@@ -1,5 +1,5 @@
 import type { Actor } from '../../core/access/actor.ts'
-import { hashPassword } from '../../core/access/passwords.ts'
+import { hashPassword, passwordMatches } from '../../core/access/passwords.ts'
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../core/errors.ts'
 import type { Database } from '../../db/connection.ts'
 import { asSystem, asUser, withOwnerPrivileges, type Queryable } from '../../db/context.ts'
@@ -7,7 +7,7 @@ import { parseInput } from '../../http/validation.ts'
 import { agencyStatus } from '../agencies/service.ts'
 import { recordAudit } from '../audit/service.ts'
 import * as q from './queries.ts'
-import { PasswordReset, UserInput, UserListQuery, UserUpdate, type UserOut } from './schema.ts'
+import { PasswordChange, PasswordReset, UserInput, UserListQuery, UserUpdate, type UserOut } from './schema.ts'
 
 const PURPOSE = 'User administration'
 
@@ -94,6 +94,21 @@ export async function resetPassword(db: Database, actor: Actor, id: string, raw:
     if (!(await q.findUser(tx, id, now))) throw new NotFoundError('User')
     await withOwnerPrivileges(tx, () => q.setPasswordHash(tx, id, passwordHash))
     await recordAudit(tx, actor, { action: 'alteration', recordType: 'user', recordId: id, purpose: PURPOSE, detail: { passwordReset: true } })
+  })
+}
+
+/** A signed-in user changes their own password, proving they know the current one. */
+export async function changeOwnPassword(db: Database, actor: Actor, raw: unknown): Promise<void> {
+  if (actor.via !== 'session') throw new ForbiddenError('Sign in to change your password; an API token cannot')
+  const input = parseInput(PasswordChange, raw)
+  const account = await credentials.byEmail(db, actor.email)
+  if (!account || !(await passwordMatches(account.passwordHash, input.currentPassword))) {
+    throw new ValidationError([{ field: 'currentPassword', message: 'Your current password is not correct' }])
+  }
+  const passwordHash = await hashPassword(input.password)
+  await asUser(db, actor, async (tx) => {
+    await withOwnerPrivileges(tx, () => q.setPasswordHash(tx, actor.userId, passwordHash))
+    await recordAudit(tx, actor, { action: 'alteration', recordType: 'user', recordId: actor.userId, purpose: 'Changing own password', detail: { passwordChanged: true } })
   })
 }
 
