@@ -56,12 +56,20 @@ test('collection, alteration, consultation, disclosure and erasure each write on
   assert.equal(rows[6]!.purpose, 'Retention period ended')
 })
 
-test('viewing a user\'s record is logged as a consultation', async () => {
+test('viewing staff records, one or a list, and agency contacts is logged as a consultation', async () => {
   const admin = await signedIn(t.app, ADMIN)
   const target = user('analyst.hmrc@demo.achilles.example')
   await admin.get(`/users/${target.id}`)
   const last = await lastEvent()
   assert.deepEqual([last.action, last.record_type, last.record_id, last.actor], ['consultation', 'user', target.id, ADMIN])
+  await admin.get('/users?q=analyst')
+  const list = await lastEvent()
+  assert.deepEqual([list.action, list.record_type, list.record_id], ['consultation', 'user', null])
+  assert.ok((list.detail as { shown: string[] }).shown.includes(user('analyst@demo.achilles.example').id))
+  const police = t.partnership.agencies.find((a) => a.name === 'Leicestershire Police')!
+  await admin.get(`/agencies/${police.id}`)
+  const contacts = await lastEvent()
+  assert.deepEqual([contacts.action, contacts.record_type], ['consultation', 'agency_contact'])
 })
 
 test('the log cannot be changed or emptied, even by the owner, while its guard is on', async () => {

@@ -23,7 +23,14 @@ export async function listAgencies(db: Database, actor: Actor, input: unknown) {
 
 export async function getAgency(db: Database, actor: Actor, id: string): Promise<AgencyDetailOut> {
   mustRead(actor)
-  const agency = await asUser(db, actor, (tx) => q.findAgency(tx, id))
+  const agency = await asUser(db, actor, async (tx) => {
+    const found = await q.findAgency(tx, id)
+    // Contacts are named people: showing them is a consultation of their records.
+    if (found && found.contacts.length > 0) {
+      await recordAudit(tx, actor, { action: 'consultation', recordType: 'agency_contact', purpose: 'Partner directory', detail: { agencyId: id, shown: found.contacts.map((c) => c.id) } })
+    }
+    return found
+  })
   if (!agency) throw new NotFoundError('Agency')
   return agency
 }

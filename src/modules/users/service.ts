@@ -20,7 +20,12 @@ function must(actor: Actor, capability: 'users.read' | 'users.manage'): void {
 export async function listUsers(db: Database, actor: Actor, input: unknown, now: Date) {
   must(actor, 'users.read')
   const query = parseInput(UserListQuery, input)
-  return { query, ...(await asUser(db, actor, (tx) => q.listUsers(tx, query, now))) }
+  return asUser(db, actor, async (tx) => {
+    const result = await q.listUsers(tx, query, now)
+    // Staff names and e-mail addresses are personal data too: a list of them is a consultation.
+    if (result.rows.length > 0) await recordAudit(tx, actor, { action: 'consultation', recordType: 'user', purpose: PURPOSE, detail: { shown: result.rows.map((u) => u.id) } })
+    return { query, ...result }
+  })
 }
 
 /** A user's record is personal data, so each look at it is logged as a consultation. */
