@@ -25,14 +25,14 @@ export function visibleTo<T extends keyof DB>(
     if (!can('records.read')) return sql<boolean>`false`
     const column = (name: keyof RestrictedColumns) => sql.ref(`${String(table)}.${name}`)
     const markingAllowed = can('records.read_sensitive') ? sql<boolean>`true` : sql<boolean>`${column('protective_marking')} = 'OFFICIAL'`
+    // Uncorrelated subqueries: PostgreSQL evaluates each once per query, not once per record.
     return sql<boolean>`(${markingAllowed} AND (
       ${column('owning_agency_id')} = ${viewer.agencyId}
       OR (${column('sharing_scope')} = 'partnership' AND ${column('protective_marking')} = 'OFFICIAL')
-      OR (${column('sharing_scope')} = 'named' AND EXISTS (
-        SELECT 1 FROM record_shares s WHERE s.record_type = ${recordType}
-          AND s.record_id = ${column('id')} AND s.agency_id = ${viewer.agencyId}))
-      OR EXISTS (
-        SELECT 1 FROM record_grants g WHERE g.record_type = ${recordType} AND g.record_id = ${column('id')}
+      OR (${column('sharing_scope')} = 'named' AND ${column('id')} IN (
+        SELECT s.record_id FROM record_shares s WHERE s.record_type = ${recordType} AND s.agency_id = ${viewer.agencyId}))
+      OR ${column('id')} IN (
+        SELECT g.record_id FROM record_grants g WHERE g.record_type = ${recordType}
           AND g.revoked_at IS NULL AND (g.expires_at IS NULL OR g.expires_at > now())
           AND (g.grantee_user_id = ${viewer.userId} OR g.grantee_agency_id = ${viewer.agencyId}))))`
   }

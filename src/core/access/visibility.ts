@@ -1,7 +1,7 @@
 import type { Capability } from './roles.ts'
 
 // The visibility rule: what a user may see of a restricted record. The same rule is applied in SQL
-// by the application (src/db/visibility.ts) and again by row-level security (achilles_can_see in
+// by the application (src/db/visibility.ts) and again by row-level security (the notes_read policy in
 // migration 0005); a test holds all three to the same answers.
 
 export const PROTECTIVE_MARKINGS = ['OFFICIAL', 'OFFICIAL-SENSITIVE'] as const

@@ -82,4 +82,4 @@ GRANT EXECUTE ON FUNCTION achilles_audit_append(uuid, uuid, text, text, text, te
 GRANT SELECT ON audit_events TO achilles_app;
 ALTER TABLE audit_events ENABLE ROW LEVEL SECURITY;
 CREATE POLICY audit_events_read ON audit_events FOR SELECT TO achilles_app
-  USING (achilles_has_capability('audit.read'));
+  USING ((SELECT achilles_has_capability('audit.read')));

@@ -28,27 +28,20 @@ CREATE INDEX record_grants_record_idx ON record_grants (record_type, record_id);
 GRANT SELECT, INSERT, DELETE ON record_shares TO achilles_app;
 GRANT SELECT, INSERT, UPDATE ON record_grants TO achilles_app;
 
--- The visibility rule in SQL, for row-level security. src/core/access/visibility.ts holds the same
--- rule for the application and explains it; test/integration/visibility-agreement.test.ts proves
--- the two agree.
-CREATE FUNCTION achilles_can_see(
-  p_record_type text, p_record_id uuid, p_owning_agency_id uuid, p_marking text, p_scope text
-) RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
-  SELECT achilles_user_id() IS NOT NULL
-    AND achilles_has_capability('records.read')
-    AND (p_marking = 'OFFICIAL' OR achilles_has_capability('records.read_sensitive'))
-    AND (
-      p_owning_agency_id = achilles_agency_id()
-      OR (p_scope = 'partnership' AND p_marking = 'OFFICIAL')
-      OR (p_scope = 'named' AND EXISTS (
-        SELECT 1 FROM record_shares s
-        WHERE s.record_type = p_record_type AND s.record_id = p_record_id AND s.agency_id = achilles_agency_id()))
-      OR EXISTS (
-        SELECT 1 FROM record_grants g
-        WHERE g.record_type = p_record_type AND g.record_id = p_record_id
-          AND g.revoked_at IS NULL AND (g.expires_at IS NULL OR g.expires_at > now())
-          AND (g.grantee_user_id = achilles_user_id() OR g.grantee_agency_id = achilles_agency_id()))
-    )
+-- The record ids shared with, or granted to, the current user's agency or the user. Row-level
+-- security policies use them as uncorrelated subqueries, which PostgreSQL evaluates once per query
+-- (a hashed subplan) rather than once per row. They run as the owner so the policies on
+-- record_shares and record_grants below do not apply to themselves.
+CREATE FUNCTION achilles_shared_with_me(p_record_type text) RETURNS SETOF uuid
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+  SELECT record_id FROM record_shares WHERE record_type = p_record_type AND agency_id = achilles_agency_id()
+$$;
+
+CREATE FUNCTION achilles_granted_to_me(p_record_type text) RETURNS SETOF uuid
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+  SELECT record_id FROM record_grants
+  WHERE record_type = p_record_type AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
+    AND (grantee_user_id = achilles_user_id() OR grantee_agency_id = achilles_agency_id())
 $$;
 
 -- Shared notes: the first restricted record. A note is what one agency knows about a person,
@@ -75,26 +68,37 @@ CREATE TABLE notes (
   CHECK (NOT (protective_marking = 'OFFICIAL-SENSITIVE' AND sharing_scope = 'partnership'))
 );
 CREATE INDEX notes_owner_idx ON notes (owning_agency_id, created_at DESC);
-CREATE INDEX notes_scope_idx ON notes (sharing_scope, protective_marking, created_at DESC);
+CREATE INDEX notes_created_idx ON notes (created_at DESC);
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON notes TO achilles_app;
 ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
-CREATE POLICY notes_read ON notes FOR SELECT TO achilles_app
-  USING (achilles_can_see('note', id, owning_agency_id, protective_marking, sharing_scope));
+-- The visibility rule, as row-level security. Settings are read inside scalar subqueries so each is
+-- read once per query, not once per row. src/core/access/visibility.ts states the same rule for
+-- the application and src/db/visibility.ts applies it in the application's SQL;
+-- test/integration/visibility.test.ts holds all three to the same answers.
+CREATE POLICY notes_read ON notes FOR SELECT TO achilles_app USING (
+  (SELECT achilles_has_capability('records.read'))
+  AND (protective_marking = 'OFFICIAL' OR (SELECT achilles_has_capability('records.read_sensitive')))
+  AND (
+    owning_agency_id = (SELECT achilles_agency_id())
+    OR (sharing_scope = 'partnership' AND protective_marking = 'OFFICIAL')
+    OR (sharing_scope = 'named' AND id IN (SELECT achilles_shared_with_me('note')))
+    OR id IN (SELECT achilles_granted_to_me('note'))
+  ));
 CREATE POLICY notes_insert ON notes FOR INSERT TO achilles_app
-  WITH CHECK (owning_agency_id = achilles_agency_id() AND achilles_has_capability('records.write'));
+  WITH CHECK (owning_agency_id = (SELECT achilles_agency_id()) AND (SELECT achilles_has_capability('records.write')));
 CREATE POLICY notes_update ON notes FOR UPDATE TO achilles_app
-  USING (owning_agency_id = achilles_agency_id() AND achilles_has_capability('records.write'))
-  WITH CHECK (owning_agency_id = achilles_agency_id());
+  USING (owning_agency_id = (SELECT achilles_agency_id()) AND (SELECT achilles_has_capability('records.write')))
+  WITH CHECK (owning_agency_id = (SELECT achilles_agency_id()));
 CREATE POLICY notes_delete ON notes FOR DELETE TO achilles_app
-  USING (owning_agency_id = achilles_agency_id() AND achilles_has_capability('records.erase'));
+  USING (owning_agency_id = (SELECT achilles_agency_id()) AND (SELECT achilles_has_capability('records.erase')));
 
 -- Whether the current user's agency owns a record. Each module that adds a restricted record type
 -- replaces this function to name its table.
 CREATE FUNCTION achilles_owns_record(p_record_type text, p_record_id uuid) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
   SELECT CASE p_record_type
-    WHEN 'note' THEN EXISTS (SELECT 1 FROM notes WHERE id = p_record_id AND owning_agency_id = achilles_agency_id())
+    WHEN 'note' THEN EXISTS (SELECT 1 FROM notes WHERE id = p_record_id AND owning_agency_id = (SELECT achilles_agency_id()))
     ELSE false
   END
 $$;
@@ -102,18 +106,18 @@ $$;
 -- Without these, a user could share someone else's record with themselves in a raw transaction.
 ALTER TABLE record_shares ENABLE ROW LEVEL SECURITY;
 CREATE POLICY record_shares_read ON record_shares FOR SELECT TO achilles_app
-  USING (agency_id = achilles_agency_id() OR achilles_owns_record(record_type, record_id));
+  USING (agency_id = (SELECT achilles_agency_id()) OR achilles_owns_record(record_type, record_id));
 CREATE POLICY record_shares_insert ON record_shares FOR INSERT TO achilles_app
-  WITH CHECK (achilles_has_capability('records.share') AND achilles_owns_record(record_type, record_id));
+  WITH CHECK ((SELECT achilles_has_capability('records.share')) AND achilles_owns_record(record_type, record_id));
 CREATE POLICY record_shares_delete ON record_shares FOR DELETE TO achilles_app
-  USING (achilles_has_capability('records.share') AND achilles_owns_record(record_type, record_id));
+  USING ((SELECT achilles_has_capability('records.share')) AND achilles_owns_record(record_type, record_id));
 
 ALTER TABLE record_grants ENABLE ROW LEVEL SECURITY;
 CREATE POLICY record_grants_read ON record_grants FOR SELECT TO achilles_app
-  USING (grantee_user_id = achilles_user_id() OR grantee_agency_id = achilles_agency_id()
+  USING (grantee_user_id = (SELECT achilles_user_id()) OR grantee_agency_id = (SELECT achilles_agency_id())
     OR achilles_owns_record(record_type, record_id));
 CREATE POLICY record_grants_insert ON record_grants FOR INSERT TO achilles_app
-  WITH CHECK (achilles_has_capability('records.share') AND achilles_owns_record(record_type, record_id));
+  WITH CHECK ((SELECT achilles_has_capability('records.share')) AND achilles_owns_record(record_type, record_id));
 CREATE POLICY record_grants_update ON record_grants FOR UPDATE TO achilles_app
   USING (achilles_owns_record(record_type, record_id))
   WITH CHECK (achilles_owns_record(record_type, record_id));

@@ -105,8 +105,9 @@ export function agencyNames(tx: Queryable, ids: readonly string[]) {
   return q.agencyNames(tx, ids)
 }
 
-export function agencyCounts(db: Database, actor: Actor) {
-  return asUser(db, actor, (tx) => q.agencyCounts(tx))
+/** Aggregate figures for the home page, in the caller's transaction. */
+export function agencyCounts(tx: Queryable) {
+  return q.agencyCounts(tx)
 }
 
 

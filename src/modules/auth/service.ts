@@ -49,7 +49,8 @@ export async function signIn(ctx: AppContext, raw: unknown, client: { ip: string
 }
 
 async function actorOf(ctx: AppContext, userId: string, via: Actor['via'], scopes?: TokenScope[], tokenId?: string): Promise<Actor> {
-  const profile = await asSystem(ctx.db, (tx) => credentials.profile(tx, userId))
+  // Single statements on the hot path run without a transaction of their own.
+  const profile = await credentials.profile(ctx.db.kysely, userId)
   if (!profile || !profile.active || !profile.agencyActive) throw new UnauthenticatedError('invalid')
   const roles = profile.roles.filter(isRole) as Role[]
   return {
@@ -69,14 +70,14 @@ async function actorOf(ctx: AppContext, userId: string, via: Actor['via'], scope
 export async function actorFromSession(ctx: AppContext, token: string): Promise<Actor> {
   const id = digest(token)
   const now = ctx.now()
-  const session = await asSystem(ctx.db, (tx) => q.findSession(tx, id))
+  const session = await q.findSession(ctx.db.kysely, id)
   if (!session || session.ended_at) throw new UnauthenticatedError('invalid')
   const idleLimit = new Date(session.last_seen_at.getTime() + ctx.config.sessionIdleMinutes * 60_000)
   if (session.expires_at <= now || idleLimit <= now) {
     await asSystem(ctx.db, (tx) => q.endSession(tx, id))
     throw new UnauthenticatedError('expired')
   }
-  if (now.getTime() - session.last_seen_at.getTime() > TOUCH_EVERY_MS) await asSystem(ctx.db, (tx) => q.touchSession(tx, id, now))
+  if (now.getTime() - session.last_seen_at.getTime() > TOUCH_EVERY_MS) await q.touchSession(ctx.db.kysely, id, now)
   return actorOf(ctx, session.user_id, 'session')
 }
 
@@ -96,9 +97,9 @@ export async function endOtherSessions(ctx: AppContext, userId: string, keepToke
 export async function actorFromToken(ctx: AppContext, presented: string): Promise<Actor> {
   if (!presented.startsWith(TOKEN_PREFIX)) throw new UnauthenticatedError('invalid')
   const now = ctx.now()
-  const token = await asSystem(ctx.db, (tx) => q.findTokenByHash(tx, digest(presented.slice(TOKEN_PREFIX.length))))
+  const token = await q.findTokenByHash(ctx.db.kysely, digest(presented.slice(TOKEN_PREFIX.length)))
   if (!token || token.revoked_at || (token.expires_at && token.expires_at <= now)) throw new UnauthenticatedError('invalid')
-  if (!token.last_used_at || now.getTime() - token.last_used_at.getTime() > TOUCH_EVERY_MS) await asSystem(ctx.db, (tx) => q.touchToken(tx, token.id, now))
+  if (!token.last_used_at || now.getTime() - token.last_used_at.getTime() > TOUCH_EVERY_MS) await q.touchToken(ctx.db.kysely, token.id, now)
   return actorOf(ctx, token.user_id, 'token', token.scopes.filter(isTokenScope), token.id)
 }
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { asUser } from '../../db/context.ts'
 import { requireActor } from '../../http/auth.ts'
 import { renderPage } from '../../http/views.ts'
 import { agencyCounts } from '../agencies/service.ts'
@@ -11,11 +12,12 @@ export async function homeRoutes(app: FastifyInstance): Promise<void> {
   app.get('/', { schema: { hide: true } }, async (request, reply) => {
     const actor = requireActor(request)
     const can = (c: string) => actor.capabilities.includes(c as (typeof actor.capabilities)[number])
-    const [agencies, users, notes] = await Promise.all([
-      agencyCounts(db, actor),
-      can('users.read') ? userCounts(db, actor) : null,
-      can('records.read') ? noteCounts(db, actor) : null,
-    ])
+    // One transaction for the whole page: on the embedded database each costs round trips.
+    const { agencies, users, notes } = await asUser(db, actor, async (tx) => ({
+      agencies: await agencyCounts(tx),
+      users: can('users.read') ? await userCounts(tx) : null,
+      notes: can('records.read') ? await noteCounts(tx, actor) : null,
+    }))
     return renderPage(request, reply, 'home/views/dashboard.njk', { title: 'Home', agencies, users, notes })
   })
 }

@@ -181,8 +181,9 @@ export async function eraseNote(db: Database, actor: Actor, id: string, reason: 
   })
 }
 
-export function noteCounts(db: Database, actor: Actor) {
-  return asUser(db, actor, (tx) => q.noteCounts(tx, actor))
+/** Aggregate figures for the home page, in the caller's transaction. */
+export function noteCounts(tx: Tx, actor: Actor) {
+  return q.noteCounts(tx, actor)
 }
 
 /** Loads many notes with their named-agency shares (demonstration and benchmark data). */

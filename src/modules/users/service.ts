@@ -117,8 +117,9 @@ export async function changeOwnPassword(db: Database, actor: Actor, raw: unknown
   })
 }
 
-export function userCounts(db: Database, actor: Actor) {
-  return asUser(db, actor, (tx) => q.userCounts(tx))
+/** Aggregate figures for the home page, in the caller's transaction. */
+export function userCounts(tx: Queryable) {
+  return q.userCounts(tx)
 }
 
 // For sign-in, which runs before anyone is known and so as the owner.
