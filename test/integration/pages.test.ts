@@ -98,6 +98,17 @@ test('a councillor sees aggregate figures and no personal data', async () => {
   assert.equal((await councillor.get('/notes')).status, 403)
 })
 
+test("an analyst's home page counts their agency's notes and what partners shared this week", async () => {
+  const analyst = await signedIn(t.app, 'analyst@demo.achilles.example')
+  const police = t.partnership.agencies.find((a) => a.name === 'Leicestershire Police')!
+  const mine = t.partnership.notes.filter((n) => n.owningAgencyId === police.id).length
+  const home = await analyst.get('/')
+  assert.equal(home.status, 200)
+  assert.match(home.body, /New from other agencies this week/)
+  assert.match(home.body, new RegExp(`${mine} held by your agency`))
+  assert.doesNotMatch(home.body, /Partner agencies by GAIN region/)
+})
+
 test('an analyst sees the notes shared with their agency, with handling conditions on the list', async () => {
   const hmrc = await signedIn(t.app, 'analyst.hmrc@demo.achilles.example')
   const list = await hmrc.get('/notes')

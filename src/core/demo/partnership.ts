@@ -170,6 +170,11 @@ function noteFor(b: Builder, owner: SeedAgency, author: SeedUser, others: SeedAg
   }
 }
 
+/** Notes in the order they were recorded, as a live system would have stored them. */
+function inRecordedOrder(notes: SeedNote[]): SeedNote[] {
+  return [...notes].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))
+}
+
 function nationalBodies(b: Builder): SeedAgency[] {
   return [
     b.agency({ name: 'HM Revenue and Customs – Fraud Investigation Service', shortName: 'HMRC', agencyType: 'hmrc', region: 'national', gainMember: true, domain: 'hmrc.example', website: 'https://www.gov.uk/government/organisations/hm-revenue-customs' }),
@@ -245,7 +250,7 @@ export function demoPartnership(options: { seed?: number; adminEmail: string; to
     const owner = b.agencies.find((a) => a.id === author.agencyId)!
     b.notes.push(noteFor(b, owner, author, b.agencies.filter((a) => a.id !== owner.id), options.today))
   }
-  return { agencies: b.agencies, contacts: b.contacts, users: b.users, notes: b.notes, logins }
+  return { agencies: b.agencies, contacts: b.contacts, users: b.users, notes: inRecordedOrder(b.notes), logins }
 }
 
 const POLICE_FORCES: Array<[string, Region]> = [
@@ -322,5 +327,5 @@ export function nationalPartnership(options: { seed?: number; adminEmail: string
     const peers = (sameRegion.get(owner.region) ?? []).filter((a) => a.id !== owner.id)
     b.notes.push(noteFor(b, owner, author, peers.length > 0 ? peers : nationals, options.today))
   }
-  return { agencies: b.agencies, contacts: b.contacts, users: b.users, notes: b.notes, logins: [{ role: 'administrator', email: admin.email, agency: forces[21]!.name }] }
+  return { agencies: b.agencies, contacts: b.contacts, users: b.users, notes: inRecordedOrder(b.notes), logins: [{ role: 'administrator', email: admin.email, agency: forces[21]!.name }] }
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import type { Capability } from '../../core/access/roles.ts'
 import { asUser } from '../../db/context.ts'
 import { requireActor } from '../../http/auth.ts'
 import { renderPage } from '../../http/views.ts'
@@ -11,10 +12,13 @@ export async function homeRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/', { schema: { hide: true } }, async (request, reply) => {
     const actor = requireActor(request)
-    const can = (c: string) => actor.capabilities.includes(c as (typeof actor.capabilities)[number])
+    const can = (c: Capability) => actor.capabilities.includes(c)
+    // The page is shaped by role: people who work cases see their agency's notes; those who run
+    // the directory, coordinate GAIN or see aggregate figures only see the partnership's shape.
+    const showDirectory = can('users.read') || !can('records.read')
     // One transaction for the whole page: on the embedded database each costs round trips.
     const { agencies, users, notes } = await asUser(db, actor, async (tx) => ({
-      agencies: await agencyCounts(tx),
+      agencies: showDirectory ? await agencyCounts(tx) : null,
       users: can('users.read') ? await userCounts(tx) : null,
       notes: can('records.read') ? await noteCounts(tx, actor) : null,
     }))

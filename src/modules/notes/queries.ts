@@ -99,11 +99,11 @@ export async function deleteNote(db: Queryable, id: string): Promise<boolean> {
 }
 
 /**
- * The home page's figures. Each is bounded by an index (the agency's own notes, or the last 30 days)
+ * The home page's figures. Each is bounded by an index (the agency's own notes, or the last 7 days)
  * so the page stays quick however many notes the partnership holds.
  */
 export async function noteCounts(db: Queryable, viewer: Viewer) {
-  const recent = sql<boolean>`notes.created_at >= now() - interval '30 days'`
+  const recent = sql<boolean>`notes.created_at >= now() - interval '7 days'`
   const row = await db
     .selectFrom('notes')
     .where(visibleTo(viewer, RECORD_TYPE, 'notes'))
