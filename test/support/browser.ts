@@ -63,7 +63,9 @@ export function watchForPageErrors(page: Page): string[] {
     if (response.request().resourceType() !== 'document' && response.status() >= 400) problems.push(`${page.url()}: ${response.status()} for ${response.url()}`)
   })
   page.on('requestfailed', (request) => {
-    if (request.resourceType() !== 'document') problems.push(`${page.url()}: ${request.failure()?.errorText ?? 'failed'} for ${request.url()}`)
+    const reason = request.failure()?.errorText ?? 'failed'
+    // A load the browser itself cancelled because the page moved on (a redirect after a form) is no fault.
+    if (request.resourceType() !== 'document' && reason !== 'net::ERR_ABORTED') problems.push(`${page.url()}: ${reason} for ${request.url()}`)
   })
   return problems
 }
