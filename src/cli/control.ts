@@ -54,10 +54,16 @@ function answers(file: string): Promise<boolean> {
   })
 }
 
+/** Whether a server holds the embedded database in this data directory. */
+export async function isServing(dataDir: string): Promise<boolean> {
+  const file = socketPath(dataDir)
+  return fs.existsSync(file) && (await answers(file))
+}
+
 /** Runs a command in the server holding the embedded database, if one is; null when none is. */
 export async function runInServer(dataDir: string, args: string[]): Promise<number | null> {
+  if (!(await isServing(dataDir))) return null
   const file = socketPath(dataDir)
-  if (!fs.existsSync(file) || !(await answers(file))) return null
   return new Promise((resolve, reject) => {
     const socket = net.connect(file)
     socket.once('error', reject)

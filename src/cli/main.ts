@@ -1,10 +1,15 @@
 import { ConfigError, loadConfig, type Config } from '../config.ts'
-import { openDatabase, type Database } from '../db/connection.ts'
-import { COMMANDS, describeSeed, seedDemonstration, type CommandEnv } from './commands.ts'
-import { runInServer } from './control.ts'
-import { serve, stopOnSignals } from './serve.ts'
+import type { Database } from '../db/connection.ts'
+import type { CommandEnv } from './commands.ts'
+import { isServing, runInServer } from './control.ts'
 
-const HELP = `Achilles: a platform for partnerships against serious and organised crime
+// The database drivers, services and web server load only when this process needs them, so a
+// command handed to the running server starts quickly.
+const commandsModule = () => import('./commands.ts')
+
+async function help(): Promise<string> {
+  const { COMMANDS } = await commandsModule()
+  return `Achilles: a platform for partnerships against serious and organised crime
 
 Usage: achilles <command> [options]
 
@@ -15,15 +20,17 @@ ${Object.entries(COMMANDS)
   .join('\n')}
 
 Configuration comes from environment variables; see README.md.`
+}
 
-function openFor(config: Config): Promise<Database> {
+async function openFor(config: Config): Promise<Database> {
+  const { openDatabase } = await import('../db/connection.ts')
   return openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir, poolSize: config.dbPoolSize })
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv
   if (!name || name === 'help' || name === '--help' || name === '-h') {
-    process.stdout.write(`${HELP}\n`)
+    process.stdout.write(`${await help()}\n`)
     return name ? 0 : 2
   }
   const config = loadConfig()
@@ -31,10 +38,11 @@ async function main(argv: string[]): Promise<number> {
   const write = (stream: NodeJS.WriteStream) => (text: string) => void stream.write(text)
 
   if (name === 'start' || name === 'serve') {
-    if (!config.databaseUrl && (await runInServer(config.dataDir, ['migrate'])) !== null) {
+    if (!config.databaseUrl && (await isServing(config.dataDir))) {
       process.stderr.write(`An Achilles server is already running on ${config.dataDir}.\n`)
       return 1
     }
+    const [{ describeSeed, seedDemonstration }, { serve, stopOnSignals }] = await Promise.all([commandsModule(), import('./serve.ts')])
     const db = await openFor(config)
     const env: CommandEnv = { db, config, now, out: write(process.stdout), err: write(process.stderr), isTTY: Boolean(process.stdout.isTTY) }
     const seeded = name === 'start' ? await seedDemonstration(env, 'demo') : null
@@ -46,14 +54,14 @@ async function main(argv: string[]): Promise<number> {
     return -1 // keep running
   }
 
-  const command = COMMANDS[name]
-  if (!command) {
-    process.stderr.write(`Unknown command "${name}".\n\n${HELP}\n`)
-    return 2
-  }
   if (!config.databaseUrl) {
     const remote = await runInServer(config.dataDir, argv)
     if (remote !== null) return remote
+  }
+  const command = (await commandsModule()).COMMANDS[name]
+  if (!command) {
+    process.stderr.write(`Unknown command "${name}".\n\n${await help()}\n`)
+    return 2
   }
   const db = await openFor(config)
   try {
