@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { isoDate } from '../../http/fields.ts'
+import { isoDate, optionalText } from '../../http/fields.ts'
 
 export const AUDIT_ACTIONS = ['collection', 'alteration', 'consultation', 'disclosure', 'combination', 'erasure'] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
@@ -15,16 +15,13 @@ export type AuditEntry = {
   detail?: Record<string, string | number | boolean | null | string[]>
 }
 
-const optionalText = (max: number) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().max(max).optional())
-
 const optionalDate = (field: string) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), isoDate(field).optional())
 
 export const AuditSearch = z
   .strictObject({
-    user: optionalText(254).describe('user e-mail address or id'),
-    recordType: optionalText(60),
-    recordId: optionalText(100),
+    user: optionalText(254, 'User').describe('user e-mail address or id'),
+    recordType: optionalText(60, 'Record type'),
+    recordId: optionalText(100, 'Record id'),
     action: z.preprocess((v) => (v === '' ? undefined : v), z.enum(AUDIT_ACTIONS).optional()),
     outcome: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['done', 'refused']).optional()),
     from: optionalDate('From'),
