@@ -63,6 +63,14 @@ function finish(t: TestContext, audit: AccessibilityAudit, pageErrors: string[])
   audit.assertClean()
 }
 
+/** Submits a form that should be refused: 400, an error summary, and messages by the fields. */
+async function submitExpectingErrors(page: Page, button: string): Promise<void> {
+  const response = await submit(page, button)
+  assert.equal(response?.status(), 400)
+  assert.ok((await errorSummaryItems(page)).length > 0)
+  assert.ok((await page.locator('.govuk-error-message').count()) > 0)
+}
+
 test('an administrator signs in, creates an agency, sees the error summary on a bad form, and signs out', { skip }, async (t) => {
   const { page, pageErrors } = await freshPage()
   const audit = new AccessibilityAudit()
@@ -199,10 +207,7 @@ test("the administrator's pages pass axe-core", { skip }, async (t) => {
   await visit(page, '/users/new')
   assert.equal(await heading(page), 'Add a user')
   await audit.check(page, 'user form')
-  const response = await submit(page, 'Save')
-  assert.equal(response?.status(), 400)
-  assert.ok((await errorSummaryItems(page)).length > 0)
-  assert.ok((await page.locator('.govuk-error-message').count()) > 0)
+  await submitExpectingErrors(page, 'Save')
   await audit.check(page, 'user form with errors')
 
   await visit(page, '/audit')
@@ -255,14 +260,11 @@ test("the analyst's pages pass axe-core, and the pages the analyst may not open 
   await visit(page, '/notes/new')
   assert.equal(await heading(page), 'Record a note')
   await audit.check(page, 'note form')
-  let response = await submit(page, 'Save note')
-  assert.equal(response?.status(), 400)
-  assert.ok((await errorSummaryItems(page)).length > 0)
-  assert.ok((await page.locator('.govuk-error-message').count()) > 0)
+  await submitExpectingErrors(page, 'Save note')
   await audit.check(page, 'note form with errors')
 
   await visit(page, '/account/tokens')
-  response = await submit(page, 'Make token')
+  let response = await submit(page, 'Make token')
   assert.equal(response?.status(), 400)
   assert.ok((await errorSummaryItems(page)).length > 0)
   await audit.check(page, 'API tokens with errors')
