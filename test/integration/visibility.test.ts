@@ -117,6 +117,19 @@ describe("another agency's restricted record", () => {
     await assert.rejects(asUser(t.db, hmrc, (tx) => sql`UPDATE audit_events SET purpose = 'x'`.execute(tx)), /permission denied/)
   })
 
+  test('an explicit grant by e-mail lets that one user read it, and an unknown e-mail is named', async () => {
+    const police = await signedIn(t.app, POLICE_ANALYST)
+    const unknown = await police.submit(`/notes/${noteId}`, `/notes/${noteId}/grants`, { granteeEmail: 'nobody@example.org', reason: 'Joint visit planned' })
+    assert.equal(unknown.status, 400)
+    assert.match(unknown.body, /No user has that email address/)
+    const granted = await police.submit(`/notes/${noteId}`, `/notes/${noteId}/grants`, { granteeEmail: HMRC_ANALYST, reason: 'Joint visit planned' })
+    assert.equal(granted.status, 303)
+    const hmrc = await signedIn(t.app, HMRC_ANALYST)
+    const res = await hmrc.get(`/notes/${noteId}`)
+    assert.equal(res.status, 200)
+    assert.match(res.body, /you or your agency were granted access/)
+  })
+
   test('a partner officer of the owning agency still cannot see it, for it is OFFICIAL-SENSITIVE', async () => {
     const police = t.partnership.agencies.find((a) => a.name === 'Leicestershire Police')!
     const officer = t.partnership.users.find((u) => u.agencyId === police.id && u.roles.includes('partner_officer'))

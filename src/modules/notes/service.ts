@@ -138,7 +138,7 @@ export async function grantAccess(db: Database, actor: Actor, id: string, raw: u
     if (note.owningAgencyId !== actor.agencyId) throw new ForbiddenError('Only the agency that owns a note can grant access to it')
     let granteeUserId: string | null = null
     if (input.granteeEmail) {
-      granteeUserId = await withOwnerPrivileges(tx, () => userIdByEmail(tx, input.granteeEmail!))
+      granteeUserId = await userIdByEmail(tx, input.granteeEmail!)
       if (!granteeUserId) throw new ValidationError([{ field: 'granteeEmail', message: 'No user has that email address' }])
     }
     if (input.granteeAgencyId && !(await agencyStatus(tx, input.granteeAgencyId))) {

@@ -118,6 +118,11 @@ export async function credentialsByEmail(db: Queryable, email: string): Promise<
     : null
 }
 
+export async function userIdByEmail(db: Queryable, email: string): Promise<string | null> {
+  const row = await db.selectFrom('users').select('id').where(sql<boolean>`lower(email) = lower(${email})`).executeTakeFirst()
+  return row?.id ?? null
+}
+
 export async function setPasswordHash(db: Queryable, id: string, hash: string): Promise<void> {
   await db.updateTable('users').set({ password_hash: hash, password_changed_at: sql`now()`, failed_sign_ins: 0, locked_until: null }).where('id', '=', id).execute()
 }

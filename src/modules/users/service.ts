@@ -135,8 +135,9 @@ export const credentials = {
   },
 }
 
+/** A user's id from their e-mail address; needs no access to credentials. */
 export function userIdByEmail(tx: Queryable, email: string) {
-  return q.credentialsByEmail(tx, email).then((c) => c?.id ?? null)
+  return q.userIdByEmail(tx, email)
 }
 
 /** Names of users by id, for showing who recorded or may see something. */
