@@ -143,6 +143,175 @@ export interface NotesTable {
   row_version: Generated<number>
 }
 
+/** The handling every restricted record carries (see the visibility rule). */
+interface RestrictedColumns {
+  owning_agency_id: string
+  protective_marking: string
+  handling_code: string
+  handling_conditions: string | null
+  sharing_scope: string
+}
+
+export interface EntitiesTable extends RestrictedColumns {
+  id: Generated<string>
+  schema: string
+  caption: string
+  properties: ColumnType<Record<string, unknown>, string | Record<string, unknown> | undefined, string | Record<string, unknown>>
+  names: Generated<string[]>
+  search_text: Generated<string>
+  person_role: string | null
+  birth_date: string | null
+  business_type: string | null
+  company_number: string | null
+  postcode: string | null
+  lsoa_code: string | null
+  latitude: number | null
+  longitude: number | null
+  registration: string | null
+  phone_number: string | null
+  purpose: string
+  review_date: string
+  created_at: CreatedTimestamp
+  created_by: string | null
+  updated_at: Timestamp
+  updated_by: string | null
+  row_version: Generated<number>
+}
+
+export interface EntityLinksTable extends RestrictedColumns {
+  id: Generated<string>
+  link_type: string
+  subject_id: string
+  object_id: string
+  relationship: string | null
+  start_date: string | null
+  end_date: string | null
+  source_reference: string
+  source_intelligence_id: string | null
+  created_at: CreatedTimestamp
+  created_by: string | null
+  row_version: Generated<number>
+}
+
+export interface OcgsTable extends RestrictedColumns {
+  id: Generated<string>
+  name: string
+  operation_name: string | null
+  status: string
+  threat_areas: string[]
+  areas: Generated<string[]>
+  cross_border: Generated<boolean>
+  summary: string | null
+  legacy_ocgm_band: string | null
+  lead_responsible_officer_id: string | null
+  members_changed_at: Date | null
+  intelligence_changed_at: Date | null
+  disruptions_changed_at: Date | null
+  purpose: string
+  review_date: string
+  created_at: CreatedTimestamp
+  created_by: string | null
+  updated_at: Timestamp
+  updated_by: string | null
+  row_version: Generated<number>
+}
+
+export interface OcgMembersTable {
+  id: Generated<string>
+  group_id: string
+  person_id: string
+  role: string
+  enabler_profession: string | null
+  start_date: string | null
+  end_date: string | null
+  notes: string | null
+  created_at: CreatedTimestamp
+  created_by: string | null
+  updated_at: Timestamp
+  updated_by: string | null
+  row_version: Generated<number>
+}
+
+export interface OcgHoldingsTable {
+  id: Generated<string>
+  group_id: string
+  entity_id: string
+  kind: string
+  start_date: string | null
+  end_date: string | null
+  notes: string | null
+  created_at: CreatedTimestamp
+  created_by: string | null
+}
+
+export interface OcgHistoryTable {
+  id: Generated<number>
+  group_id: string
+  changed_at: CreatedTimestamp
+  changed_by: string | null
+  summary: string
+  changes: ColumnType<unknown, string | undefined, never>
+}
+
+export interface IntelligenceRecordsTable extends RestrictedColumns {
+  id: Generated<string>
+  reference: string | null
+  body: string
+  reported_on: string
+  source_agency_id: string
+  source_evaluation: string
+  intelligence_assessment: number
+  legacy_grade: string | null
+  purpose: string
+  review_date: string
+  created_at: CreatedTimestamp
+  created_by: string | null
+  updated_at: Timestamp
+  updated_by: string | null
+  row_version: Generated<number>
+}
+
+export interface IntelligenceMentionsTable {
+  id: Generated<string>
+  intelligence_id: string
+  entity_id: string | null
+  group_id: string | null
+}
+
+export interface PrioritisationModelsTable {
+  id: Generated<string>
+  key: string
+  version: number
+  title: string
+  definition: ColumnType<unknown, string, never>
+  change_note: string | null
+  published_at: CreatedTimestamp
+  published_by: string | null
+}
+
+export interface AssessmentsTable {
+  id: Generated<string>
+  model_id: string
+  model_key: string
+  subject_type: string
+  group_id: string | null
+  person_id: string | null
+  threat_area: string | null
+  answers: ColumnType<unknown, string, never>
+  score: number
+  band: string
+  confidence: number
+  opportunity: string
+  result: ColumnType<unknown, string, never>
+  carried_from_id: string | null
+  review_date: string | null
+  owning_agency_id: string
+  scored_by: string
+  scored_at: CreatedTimestamp
+  superseded_at: Date | null
+  superseded_by_id: string | null
+}
+
 export interface DB {
   settings: SettingsTable
   agencies: AgenciesTable
@@ -154,4 +323,14 @@ export interface DB {
   record_shares: RecordSharesTable
   record_grants: RecordGrantsTable
   notes: NotesTable
+  entities: EntitiesTable
+  entity_links: EntityLinksTable
+  ocgs: OcgsTable
+  ocg_members: OcgMembersTable
+  ocg_holdings: OcgHoldingsTable
+  ocg_history: OcgHistoryTable
+  intelligence_records: IntelligenceRecordsTable
+  intelligence_mentions: IntelligenceMentionsTable
+  prioritisation_models: PrioritisationModelsTable
+  assessments: AssessmentsTable
 }
