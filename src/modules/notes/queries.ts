@@ -3,7 +3,7 @@ import type { Viewer } from '../../core/access/visibility.ts'
 import type { Queryable } from '../../db/context.ts'
 import { pageOf } from '../../db/paging.ts'
 import { visibleTo } from '../../db/visibility.ts'
-import type { NoteInput, NoteListQuery, NoteSummaryOut, SharingInput } from './schema.ts'
+import type { NoteInput, NoteListQuery, NoteSummaryOut } from './schema.ts'
 
 export const RECORD_TYPE = 'note'
 
@@ -50,11 +50,6 @@ export async function findVisibleNote(db: Queryable, viewer: Viewer, id: string)
   return row ? { ...toSummary(row), body: row.body, purpose: row.purpose, createdById: row.created_by, rowVersion: row.row_version } : null
 }
 
-/** Whether a note exists at all; run with the owner's privileges to tell "refused" from "absent". */
-export async function noteExists(db: Queryable, id: string): Promise<boolean> {
-  return (await db.selectFrom('notes').select('id').where('id', '=', id).executeTakeFirst()) !== undefined
-}
-
 export async function insertNote(db: Queryable, n: NoteInput, agencyId: string, by: string): Promise<string> {
   const row = await db
     .insertInto('notes')
@@ -74,23 +69,6 @@ export async function insertNote(db: Queryable, n: NoteInput, agencyId: string, 
     .returning('id')
     .executeTakeFirstOrThrow()
   return row.id
-}
-
-export async function updateHandling(db: Queryable, id: string, s: SharingInput, by: string): Promise<boolean> {
-  const result = await db
-    .updateTable('notes')
-    .set((eb) => ({
-      protective_marking: s.protectiveMarking,
-      handling_code: s.handlingCode,
-      handling_conditions: s.handlingCode === 'C' ? s.handlingConditions : null,
-      sharing_scope: s.sharingScope,
-      updated_at: sql`now()`,
-      updated_by: by,
-      row_version: eb('row_version', '+', 1),
-    }))
-    .where('id', '=', id)
-    .executeTakeFirst()
-  return Number(result.numUpdatedRows) === 1
 }
 
 export async function deleteNote(db: Queryable, id: string): Promise<boolean> {

@@ -1,30 +1,24 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { HANDLING_CODES, PROTECTIVE_MARKINGS, SHARING_SCOPES } from '../../core/access/visibility.ts'
 import { ValidationError } from '../../core/errors.ts'
 import { formBody, requireActor } from '../../http/auth.ts'
 import { pathId } from '../../http/validation.ts'
 import { formErrors, renderPage, setFlash } from '../../http/views.ts'
-import { agencyOptions } from '../agencies/service.ts'
-import { GrantInput, NoteInput, NoteListQuery, NoteOut, NoteSummaryOut, SharingInput } from './schema.ts'
+import { handlingChoices, otherAgencies as otherAgenciesOf, registerSharingRoutes, renamed } from '../records/routes.ts'
+import { NoteInput, NoteListQuery, NoteOut, NoteSummaryOut } from './schema.ts'
 import * as service from './service.ts'
 
 const IdParams = z.object({ id: z.uuid('id must be a note id') })
 const idOf = (request: FastifyRequest) => pathId(request.params, 'id', 'Note')
-// The note page holds three forms with a reason field; each keeps its own id for the error summary.
-const renamed = (issues: Array<{ field: string; message: string }>, from: string, to: string) => issues.map((i) => (i.field === from ? { ...i, field: to } : i))
-const choices = { markings: PROTECTIVE_MARKINGS, handlingCodes: HANDLING_CODES, scopes: SHARING_SCOPES }
+const choices = handlingChoices
 
 export async function noteRoutes(app: FastifyInstance): Promise<void> {
   const ctx = app.ctx
   const { db, config } = ctx
   const api = app.withTypeProvider<ZodTypeProvider>()
 
-  async function otherAgencies(request: FastifyRequest) {
-    const actor = requireActor(request)
-    return (await agencyOptions(db, actor)).filter((a) => a.id !== actor.agencyId)
-  }
+  const otherAgencies = (request: FastifyRequest) => otherAgenciesOf(app, request)
 
   async function showNote(request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}) {
     const note = await service.getNote(db, requireActor(request), id, ctx.now())
@@ -38,6 +32,7 @@ export async function noteRoutes(app: FastifyInstance): Promise<void> {
       ...extra,
     })
   }
+  registerSharingRoutes(app, { kind: service.KIND, pagePath: '/notes', apiPath: '/api/v1/notes', tag: 'notes', showPage: showNote })
 
   app.get('/notes', { schema: { hide: true } }, async (request, reply) => {
     const actor = requireActor(request)
@@ -70,40 +65,6 @@ export async function noteRoutes(app: FastifyInstance): Promise<void> {
   })
 
   app.get('/notes/:id', { schema: { hide: true } }, async (request, reply) => showNote(request, reply, idOf(request)))
-
-  app.post('/notes/:id/sharing', { schema: { hide: true } }, async (request, reply) => {
-    const id = idOf(request)
-    const body = formBody(request)
-    try {
-      await service.changeSharing(db, requireActor(request), id, body)
-      setFlash(reply, 'Sharing changed.', config.cookieSecure)
-      return reply.redirect(`/notes/${id}`, 303)
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error
-      return showNote(request, reply.status(400), id, { sharingValues: body, errors: formErrors(error.issues) })
-    }
-  })
-
-  app.post('/notes/:id/grants', { schema: { hide: true } }, async (request, reply) => {
-    const id = idOf(request)
-    const body = formBody(request)
-    try {
-      await service.grantAccess(db, requireActor(request), id, body, ctx.now())
-      setFlash(reply, 'Access granted.', config.cookieSecure)
-      return reply.redirect(`/notes/${id}`, 303)
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error
-      return showNote(request, reply.status(400), id, { grantValues: body, errors: formErrors(renamed(error.issues, 'reason', 'grantReason')) })
-    }
-  })
-
-  app.post('/notes/:id/grants/:grantId/revoke', { schema: { hide: true } }, async (request, reply) => {
-    const id = idOf(request)
-    const grantId = pathId(request.params, 'grantId', 'Grant')
-    await service.revokeAccess(db, requireActor(request), id, grantId)
-    setFlash(reply, 'Access withdrawn.', config.cookieSecure)
-    return reply.redirect(`/notes/${id}`, 303)
-  })
 
   app.post('/notes/:id/erase', { schema: { hide: true } }, async (request, reply) => {
     const id = idOf(request)
@@ -145,22 +106,6 @@ export async function noteRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => service.getNote(db, requireActor(request), request.params.id, ctx.now(), request.query.purpose),
-  )
-
-  api.put(
-    '/api/v1/notes/:id/sharing',
-    { schema: { tags: ['notes'], summary: "Change a note's marking, handling and sharing (owning agency only)", params: IdParams, body: SharingInput, response: { 200: NoteOut } } },
-    async (request) => {
-      const actor = requireActor(request)
-      await service.changeSharing(db, actor, request.params.id, request.body)
-      return service.getNote(db, actor, request.params.id, ctx.now())
-    },
-  )
-
-  api.post(
-    '/api/v1/notes/:id/grants',
-    { schema: { tags: ['notes'], summary: 'Grant one user or agency access to a note', params: IdParams, body: GrantInput, response: { 201: z.object({ grantId: z.string() }) } } },
-    async (request, reply) => reply.status(201).send({ grantId: await service.grantAccess(db, requireActor(request), request.params.id, request.body, ctx.now()) }),
   )
 
   api.delete(
