@@ -20,7 +20,13 @@ import { agencyRoutes } from '../modules/agencies/routes.ts'
 import { auditRoutes } from '../modules/audit/routes.ts'
 import { authRoutes } from '../modules/auth/routes.ts'
 import { homeRoutes } from '../modules/home/routes.ts'
+import { entityRoutes } from '../modules/entities/routes.ts'
+import { groupRoutes } from '../modules/groups/routes.ts'
+import { importRoutes } from '../modules/imports/routes.ts'
+import { intelligenceRoutes } from '../modules/intelligence/routes.ts'
 import { noteRoutes } from '../modules/notes/routes.ts'
+import { prioritisationRoutes } from '../modules/prioritisation/routes.ts'
+import { searchRoutes } from '../modules/search/routes.ts'
 import { userRoutes } from '../modules/users/routes.ts'
 
 declare module 'fastify' {
@@ -118,5 +124,11 @@ export async function buildApp(ctx: AppContext, options: { logger?: FastifyServe
   await app.register(userRoutes)
   await app.register(auditRoutes)
   await app.register(noteRoutes)
+  await app.register(entityRoutes)
+  await app.register(groupRoutes)
+  await app.register(intelligenceRoutes)
+  await app.register(prioritisationRoutes)
+  await app.register(searchRoutes)
+  await app.register(importRoutes)
   return app
 }

@@ -8,6 +8,10 @@ import { csrfUserInfo } from './auth.ts'
 import { AGENCY_TYPE_LABELS, REGION_LABELS, SERVICE_AREA_LABELS } from '../core/reference/agencies.ts'
 import { ROLE_LABELS } from '../core/access/roles.ts'
 import { SHARING_SCOPE_LABELS } from '../core/access/visibility.ts'
+import {
+  BUSINESS_TYPE_LABELS, ENABLER_PROFESSION_LABELS, ENTITY_SCHEMA_LABELS, ENTITY_SCHEMA_SLUGS, GROUP_STATUS_LABELS,
+  HOLDING_KIND_RULES, LINK_TYPE_RULES, MEMBER_ROLE_LABELS, PERSON_ROLE_LABELS, THREAT_AREA_LABELS,
+} from '../core/reference/crime.ts'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const require = createRequire(import.meta.url)
@@ -26,6 +30,16 @@ export function createViewEnvironment(): nunjucks.Environment {
     serviceArea: SERVICE_AREA_LABELS,
     role: ROLE_LABELS,
     sharingScope: SHARING_SCOPE_LABELS,
+    threatArea: THREAT_AREA_LABELS,
+    groupStatus: GROUP_STATUS_LABELS,
+    memberRole: MEMBER_ROLE_LABELS,
+    enablerProfession: ENABLER_PROFESSION_LABELS,
+    entitySchema: ENTITY_SCHEMA_LABELS,
+    entitySlug: ENTITY_SCHEMA_SLUGS,
+    personRole: PERSON_ROLE_LABELS,
+    businessType: BUSINESS_TYPE_LABELS,
+    linkType: Object.fromEntries(Object.entries(LINK_TYPE_RULES).map(([k, v]) => [k, v.label])),
+    holdingKind: Object.fromEntries(Object.entries(HOLDING_KIND_RULES).map(([k, v]) => [k, v.label])),
   })
   env.addFilter('datetime', (value: Date | string | null | undefined) => (value ? formatDateTime(new Date(value)) : ''))
   env.addFilter('date', (value: Date | string | null | undefined) => (value ? formatDate(new Date(value)) : ''))

@@ -36,13 +36,14 @@ export const CAPABILITIES = [
   'records.write',
   'records.share', // disclose to named agencies or grant access
   'records.erase',
+  'prioritisation.manage', // publish prioritisation model versions
   'tokens.own',
 ] as const
 export type Capability = (typeof CAPABILITIES)[number]
 
 const ROLE_CAPABILITIES: Record<Role, readonly Capability[]> = {
   // The administrator runs the directory and the log; seeing personal records needs another role.
-  administrator: ['dashboard.aggregate', 'agencies.read', 'agencies.manage', 'users.read', 'users.manage', 'audit.read', 'tokens.own'],
+  administrator: ['dashboard.aggregate', 'agencies.read', 'agencies.manage', 'users.read', 'users.manage', 'audit.read', 'prioritisation.manage', 'tokens.own'],
   analyst: ['dashboard.aggregate', 'agencies.read', 'records.read', 'records.read_sensitive', 'records.write', 'records.share', 'records.erase', 'tokens.own'],
   lead_responsible_officer: ['dashboard.aggregate', 'agencies.read', 'records.read', 'records.read_sensitive', 'records.write', 'records.share', 'records.erase', 'tokens.own'],
   partner_officer: ['dashboard.aggregate', 'agencies.read', 'records.read', 'records.write', 'records.share', 'tokens.own'],
@@ -64,7 +65,7 @@ export function isRole(value: string): value is Role {
 }
 
 // API tokens carry scopes; a token may do what both its scopes and its user's roles allow.
-export const TOKEN_SCOPES = ['agencies:read', 'agencies:write', 'users:read', 'users:write', 'records:read', 'records:write', 'audit:read'] as const
+export const TOKEN_SCOPES = ['agencies:read', 'agencies:write', 'users:read', 'users:write', 'records:read', 'records:write', 'audit:read', 'prioritisation:write'] as const
 export type TokenScope = (typeof TOKEN_SCOPES)[number]
 
 const SCOPE_CAPABILITIES: Record<TokenScope, readonly Capability[]> = {
@@ -75,6 +76,7 @@ const SCOPE_CAPABILITIES: Record<TokenScope, readonly Capability[]> = {
   'records:read': ['records.read', 'records.read_sensitive'],
   'records:write': ['records.read', 'records.read_sensitive', 'records.write', 'records.share', 'records.erase'],
   'audit:read': ['audit.read'],
+  'prioritisation:write': ['prioritisation.manage'],
 }
 
 export function capabilitiesOfToken(roles: readonly Role[], scopes: readonly TokenScope[]): Capability[] {

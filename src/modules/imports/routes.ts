@@ -1,0 +1,4 @@
+import type { FastifyInstance } from 'fastify'
+
+// Being written: this module's pages and API are registered here.
+export async function importRoutes(_app: FastifyInstance): Promise<void> {}
