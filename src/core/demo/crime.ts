@@ -27,14 +27,14 @@ export type SeedVehicle = { registration: string; make: string; model: string; c
 export type SeedPhone = { number: string; phoneType: string }
 export type SeedAccount = { bankName: string; sortCode: string; accountNumber: string }
 
-export type SeedEntity = SeedHandling & { id: string; createdAt: string } & (
-    | { schema: 'Person'; person: SeedPerson }
-    | { schema: 'Company'; business: SeedBusiness }
-    | { schema: 'Address'; address: SeedAddress }
-    | { schema: 'Vehicle'; vehicle: SeedVehicle }
-    | { schema: 'Phone'; phone: SeedPhone }
-    | { schema: 'BankAccount'; account: SeedAccount }
-  )
+export type SeedEntityBody =
+  | { schema: 'Person'; person: SeedPerson }
+  | { schema: 'Company'; business: SeedBusiness }
+  | { schema: 'Address'; address: SeedAddress }
+  | { schema: 'Vehicle'; vehicle: SeedVehicle }
+  | { schema: 'Phone'; phone: SeedPhone }
+  | { schema: 'BankAccount'; account: SeedAccount }
+export type SeedEntity = SeedHandling & { id: string; createdAt: string } & SeedEntityBody
 
 export type SeedLink = Omit<SeedHandling, 'purpose' | 'reviewDate'> & {
   id: string
@@ -231,7 +231,7 @@ export function crimePicture(options: { agencies: readonly SeedAgency[]; users: 
   const picture: CrimePicture = { entities: [], links: [], groups: [], members: [], holdings: [] }
   let phoneSerial = 0
 
-  const entity = (author: SeedUser, body: Omit<SeedEntity, keyof SeedHandling | 'id' | 'createdAt'>, purpose?: string): SeedEntity => {
+  const entity = (author: SeedUser, body: SeedEntityBody, purpose?: string): SeedEntity => {
     const made = { id: r.uuid(), createdAt: createdAt(c), ...handlingFor(c, author, purpose), ...body } as SeedEntity
     picture.entities.push(made)
     return made
