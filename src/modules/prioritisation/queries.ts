@@ -1,0 +1,503 @@
+import { sql, type Expression, type SqlBool } from 'kysely'
+import type { Viewer } from '../../core/access/visibility.ts'
+import type { Subject } from '../../core/scoring/modelDefinition.ts'
+import type { Queryable, Tx } from '../../db/context.ts'
+import { visibleTo } from '../../db/visibility.ts'
+
+// The SQL of prioritisation: model versions and assessments are this module's own tables.
+//
+// The boards and the re-score prompts also read ocgs, ocg_members, entities and entity_links, the
+// tables of the groups and entities modules, in read-only joins. A ranked, filtered board over
+// 6,000 groups and 50,000 people must be one query (p95 under 100 ms), not a service call per row.
+// Every such read applies the visibility rule in SQL (visibleTo) and runs inside asUser, so
+// row-level security applies it again.
+
+export const GROUP_RECORD = 'group'
+export const ENTITY_RECORD = 'entity'
+export const LINK_RECORD = 'entity_link'
+
+/** The visibility rule as a standalone SQL condition on a table referred to by its own name. */
+function seen(viewer: Viewer, recordType: string, table: 'ocgs' | 'entities' | 'entity_links'): Expression<SqlBool> {
+  // visibleTo builds its condition from column references alone; the builder is not consulted.
+  return visibleTo(viewer, recordType, table)(undefined as never)
+}
+
+// Models
+
+export type ModelRow = {
+  id: string
+  key: string
+  version: number
+  title: string
+  definition: unknown
+  change_note: string | null
+  published_at: Date
+  published_by: string | null
+}
+
+const modelColumns = ['id', 'key', 'version', 'title', 'definition', 'change_note', 'published_at', 'published_by'] as const
+
+export function listModels(db: Queryable): Promise<ModelRow[]> {
+  return db.selectFrom('prioritisation_models').select(modelColumns).orderBy('key').orderBy('version', 'desc').execute()
+}
+
+export async function findModel(db: Queryable, key: string, version: number): Promise<ModelRow | null> {
+  return (await db.selectFrom('prioritisation_models').select(modelColumns).where('key', '=', key).where('version', '=', version).executeTakeFirst()) ?? null
+}
+
+export async function findModelById(db: Queryable, id: string): Promise<ModelRow | null> {
+  return (await db.selectFrom('prioritisation_models').select(modelColumns).where('id', '=', id).executeTakeFirst()) ?? null
+}
+
+/** The newest version of every key. */
+export function latestModels(db: Queryable): Promise<ModelRow[]> {
+  return db.selectFrom('prioritisation_models').select(modelColumns).distinctOn('key').orderBy('key').orderBy('version', 'desc').execute()
+}
+
+/** The versions of a key published after a version, oldest first: what a re-score prompt counts. */
+export function versionsAfter(db: Queryable, key: string, version: number) {
+  return db.selectFrom('prioritisation_models').select(['version', 'published_at']).where('key', '=', key).where('version', '>', version).orderBy('version').execute()
+}
+
+export async function insertModel(
+  db: Queryable,
+  m: { key: string; version: number; title: string; definition: unknown; changeNote: string; publishedBy: string | null },
+  options: { ifAbsent?: boolean } = {},
+): Promise<string | null> {
+  let query = db.insertInto('prioritisation_models').values({
+    key: m.key,
+    version: m.version,
+    title: m.title,
+    definition: JSON.stringify(m.definition),
+    change_note: m.changeNote,
+    published_by: m.publishedBy,
+  })
+  if (options.ifAbsent) query = query.onConflict((oc) => oc.columns(['key', 'version']).doNothing())
+  const row = await query.returning('id').executeTakeFirst()
+  return row?.id ?? null
+}
+
+/** How many current assessments each version of a key holds (figures only, no subjects). */
+export async function currentCountsByModel(db: Queryable, key: string): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('assessments')
+    .select(['model_id', sql<number>`count(*)`.as('n')])
+    .where('model_key', '=', key)
+    .where('superseded_at', 'is', null)
+    .groupBy('model_id')
+    .execute()
+  return new Map(rows.map((r) => [r.model_id, Number(r.n)]))
+}
+
+// Subjects
+
+export type GroupSubject = {
+  id: string
+  name: string
+  operation_name: string | null
+  status: string
+  threat_areas: string[]
+  areas: string[]
+  owning_agency_id: string
+  members_changed_at: Date | null
+  intelligence_changed_at: Date | null
+  disruptions_changed_at: Date | null
+}
+
+/** Groups the viewer may see, with what decides whether their score is stale. */
+export function visibleGroups(db: Queryable, viewer: Viewer, ids: readonly string[]): Promise<GroupSubject[]> {
+  if (ids.length === 0) return Promise.resolve([])
+  return db
+    .selectFrom('ocgs')
+    .select(['ocgs.id', 'ocgs.name', 'ocgs.operation_name', 'ocgs.status', 'ocgs.threat_areas', 'ocgs.areas', 'ocgs.owning_agency_id', 'ocgs.members_changed_at', 'ocgs.intelligence_changed_at', 'ocgs.disruptions_changed_at'])
+    .where('ocgs.id', 'in', [...ids])
+    .where(visibleTo(viewer, GROUP_RECORD, 'ocgs'))
+    .execute()
+}
+
+export type PersonSubject = { id: string; caption: string; person_role: string | null; owning_agency_id: string }
+
+/** People the viewer may see (entities of the Person schema). */
+export function visiblePeople(db: Queryable, viewer: Viewer, ids: readonly string[]): Promise<PersonSubject[]> {
+  if (ids.length === 0) return Promise.resolve([])
+  return db
+    .selectFrom('entities')
+    .select(['entities.id', 'entities.caption', 'entities.person_role', 'entities.owning_agency_id'])
+    .where('entities.id', 'in', [...ids])
+    .where('entities.schema', '=', 'Person')
+    .where(visibleTo(viewer, ENTITY_RECORD, 'entities'))
+    .execute()
+}
+
+// Assessments
+
+export type SubjectRef = { subjectType: Subject; groupId: string | null; personId: string | null; threatArea: string | null }
+
+const subjectCondition = (s: SubjectRef) =>
+  s.subjectType === 'group'
+    ? sql<SqlBool>`a.subject_type = 'group' AND a.group_id = ${s.groupId}`
+    : s.subjectType === 'person'
+      ? sql<SqlBool>`a.subject_type = 'person' AND a.person_id = ${s.personId}`
+      : sql<SqlBool>`a.subject_type = 'threat_area' AND a.threat_area = ${s.threatArea}`
+
+/** The current assessment of a subject under a model key, locked until the transaction ends. */
+export async function lockCurrent(tx: Tx, modelKey: string, s: SubjectRef): Promise<{ id: string } | null> {
+  const { rows } = await sql<{ id: string }>`
+    SELECT a.id FROM assessments a
+    WHERE a.model_key = ${modelKey} AND ${subjectCondition(s)} AND a.superseded_at IS NULL
+    FOR UPDATE`.execute(tx)
+  return rows[0] ?? null
+}
+
+export type NewAssessment = {
+  id: string
+  modelId: string
+  modelKey: string
+  subject: SubjectRef
+  answers: unknown
+  score: number
+  band: string
+  confidence: number
+  opportunity: string
+  result: unknown
+  carriedFromId: string | null
+  reviewDate: string | null
+  owningAgencyId: string
+  scoredBy: string
+}
+
+export async function insertAssessment(tx: Queryable, a: NewAssessment): Promise<void> {
+  await tx
+    .insertInto('assessments')
+    .values({
+      id: a.id,
+      model_id: a.modelId,
+      model_key: a.modelKey,
+      subject_type: a.subject.subjectType,
+      group_id: a.subject.groupId,
+      person_id: a.subject.personId,
+      threat_area: a.subject.threatArea,
+      answers: JSON.stringify(a.answers),
+      score: a.score,
+      band: a.band,
+      confidence: a.confidence,
+      opportunity: a.opportunity,
+      result: JSON.stringify(a.result),
+      carried_from_id: a.carriedFromId,
+      review_date: a.reviewDate,
+      owning_agency_id: a.owningAgencyId,
+      scored_by: a.scoredBy,
+    })
+    .execute()
+}
+
+/**
+ * Takes assessments out of the current set. Done before their successors are inserted, because only
+ * one assessment per subject and model may be current (assessments_current_uq).
+ */
+export async function markSuperseded(tx: Queryable, ids: readonly string[]): Promise<number> {
+  if (ids.length === 0) return 0
+  const result = await tx.updateTable('assessments').set({ superseded_at: sql`now()` }).where('id', 'in', [...ids]).where('superseded_at', 'is', null).executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
+/** Points superseded assessments at their successors, once those exist (the foreign key needs them). */
+export async function linkSuccessors(tx: Queryable, pairs: ReadonlyArray<{ oldId: string; newId: string }>): Promise<void> {
+  if (pairs.length === 0) return
+  await sql`
+    UPDATE assessments a SET superseded_by_id = p.new_id
+    FROM jsonb_to_recordset(${JSON.stringify(pairs.map((p) => ({ old_id: p.oldId, new_id: p.newId })))}::jsonb) AS p(old_id uuid, new_id uuid)
+    WHERE a.id = p.old_id`.execute(tx)
+}
+
+export type AssessmentRow = {
+  id: string
+  model_id: string
+  model_key: string
+  model_version: number
+  model_title: string
+  subject_type: Subject
+  group_id: string | null
+  person_id: string | null
+  threat_area: string | null
+  answers: unknown
+  score: number
+  band: string
+  confidence: number
+  opportunity: string
+  result: unknown
+  carried_from_id: string | null
+  review_date: string | null
+  owning_agency_id: string
+  scored_by: string
+  scored_at: Date
+  superseded_at: Date | null
+  superseded_by_id: string | null
+}
+
+/** An assessment is seen only where its subject is: a group or person the viewer may see, or any threat area. */
+function subjectVisible(viewer: Viewer) {
+  return sql<SqlBool>`CASE a.subject_type
+    WHEN 'group' THEN EXISTS (SELECT 1 FROM ocgs WHERE ocgs.id = a.group_id AND ${seen(viewer, GROUP_RECORD, 'ocgs')})
+    WHEN 'person' THEN EXISTS (SELECT 1 FROM entities WHERE entities.id = a.person_id AND ${seen(viewer, ENTITY_RECORD, 'entities')})
+    ELSE true END`
+}
+
+const assessmentSelect = sql`a.id, a.model_id, a.model_key, m.version AS model_version, m.title AS model_title, a.subject_type, a.group_id, a.person_id,
+  a.threat_area, a.answers, a.score, a.band, a.confidence, a.opportunity, a.result, a.carried_from_id, a.review_date, a.owning_agency_id,
+  a.scored_by, a.scored_at, a.superseded_at, a.superseded_by_id`
+
+export async function findVisibleAssessment(tx: Queryable, viewer: Viewer, id: string): Promise<AssessmentRow | null> {
+  const { rows } = await sql<AssessmentRow>`
+    SELECT ${assessmentSelect} FROM assessments a JOIN prioritisation_models m ON m.id = a.model_id
+    WHERE a.id = ${id} AND ${subjectVisible(viewer)}`.execute(tx)
+  return rows[0] ?? null
+}
+
+/** Every assessment of one subject under any model, newest first. The caller has checked the subject is visible. */
+export async function subjectHistory(tx: Queryable, viewer: Viewer, s: SubjectRef): Promise<AssessmentRow[]> {
+  const { rows } = await sql<AssessmentRow>`
+    SELECT ${assessmentSelect} FROM assessments a JOIN prioritisation_models m ON m.id = a.model_id
+    WHERE ${subjectCondition(s)} AND ${subjectVisible(viewer)}
+    ORDER BY a.scored_at DESC, m.version DESC, a.id`.execute(tx)
+  return rows
+}
+
+/** The current assessment of a subject under a key, if any (visibility is checked by the caller). */
+export async function currentAssessment(tx: Queryable, viewer: Viewer, modelKey: string, s: SubjectRef): Promise<AssessmentRow | null> {
+  const { rows } = await sql<AssessmentRow>`
+    SELECT ${assessmentSelect} FROM assessments a JOIN prioritisation_models m ON m.id = a.model_id
+    WHERE a.model_key = ${modelKey} AND ${subjectCondition(s)} AND a.superseded_at IS NULL AND ${subjectVisible(viewer)}`.execute(tx)
+  return rows[0] ?? null
+}
+
+// Carrying assessments forward to a new model version: set-based, for every subject at once.
+
+export type CarryCandidate = {
+  id: string
+  subject_type: Subject
+  group_id: string | null
+  person_id: string | null
+  threat_area: string | null
+  answers: unknown
+  review_date: string | null
+  owning_agency_id: string
+  scored_by: string
+  scored_at: Date
+  judged_at: string | null
+  judged_by: string | null
+  model_version: number
+}
+
+/** Current assessments of a key scored with an older version than the one given, locked. Runs as the owner. */
+export async function lockOlderCurrent(tx: Tx, key: string, version: number): Promise<CarryCandidate[]> {
+  const { rows } = await sql<CarryCandidate>`
+    SELECT a.id, a.subject_type, a.group_id, a.person_id, a.threat_area, a.answers, a.review_date, a.owning_agency_id,
+      a.scored_by, a.scored_at, a.result->'carried'->>'judgedAt' AS judged_at, a.result->'carried'->>'judgedBy' AS judged_by, m.version AS model_version
+    FROM assessments a JOIN prioritisation_models m ON m.id = a.model_id
+    WHERE a.model_key = ${key} AND a.superseded_at IS NULL AND m.version < ${version}
+    ORDER BY a.id
+    FOR UPDATE OF a`.execute(tx)
+  return rows
+}
+
+/** Inserts many assessments in one statement from a JSON array (one parameter, however many rows). */
+export async function insertAssessments(tx: Queryable, rows: readonly NewAssessment[]): Promise<void> {
+  if (rows.length === 0) return
+  const payload = rows.map((a) => ({
+    id: a.id,
+    model_id: a.modelId,
+    model_key: a.modelKey,
+    subject_type: a.subject.subjectType,
+    group_id: a.subject.groupId,
+    person_id: a.subject.personId,
+    threat_area: a.subject.threatArea,
+    answers: a.answers,
+    score: a.score,
+    band: a.band,
+    confidence: a.confidence,
+    opportunity: a.opportunity,
+    result: a.result,
+    carried_from_id: a.carriedFromId,
+    review_date: a.reviewDate,
+    owning_agency_id: a.owningAgencyId,
+    scored_by: a.scoredBy,
+  }))
+  await sql`
+    INSERT INTO assessments (id, model_id, model_key, subject_type, group_id, person_id, threat_area, answers, score, band,
+      confidence, opportunity, result, carried_from_id, review_date, owning_agency_id, scored_by)
+    SELECT r.id, r.model_id, r.model_key, r.subject_type, r.group_id, r.person_id, r.threat_area, r.answers, r.score, r.band,
+      r.confidence, r.opportunity, r.result, r.carried_from_id, r.review_date, r.owning_agency_id, r.scored_by
+    FROM jsonb_to_recordset(${JSON.stringify(payload)}::jsonb) AS r(id uuid, model_id uuid, model_key text, subject_type text,
+      group_id uuid, person_id uuid, threat_area text, answers jsonb, score numeric, band text, confidence smallint,
+      opportunity text, result jsonb, carried_from_id uuid, review_date date, owning_agency_id uuid, scored_by uuid)`.execute(tx)
+}
+
+// Boards
+
+export type BoardAssessmentColumns = {
+  assessment_id: string | null
+  score: number | null
+  band: string | null
+  band_label: string | null
+  confidence: number | null
+  confidence_label: string | null
+  opportunity: string | null
+  opportunity_label: string | null
+  model_version: number | null
+  scored_at: Date | null
+  judged_at: string | null
+  review_date: string | null
+}
+
+const boardAssessmentColumns = sql`a.id AS assessment_id, a.score, a.band, a.result->'band'->>'label' AS band_label, a.confidence,
+  a.result->'confidence'->>'label' AS confidence_label, a.opportunity, a.result->'opportunity'->>'label' AS opportunity_label,
+  m.version AS model_version, a.scored_at, a.result->'carried'->>'judgedAt' AS judged_at, a.review_date`
+
+export type GroupBoardRow = GroupSubject & BoardAssessmentColumns
+
+export type GroupBoardFilters = { threatArea?: string; area?: string; agency?: string; band?: string; confidence?: number }
+
+/**
+ * One page of groups the viewer may see, highest current score first and groups never assessed
+ * last. One query; the visibility rule applies in SQL and again through row-level security.
+ */
+export async function groupBoard(tx: Queryable, viewer: Viewer, modelKey: string, f: GroupBoardFilters, page: number, pageSize: number) {
+  const where = sql<SqlBool>`${seen(viewer, GROUP_RECORD, 'ocgs')}
+    ${f.threatArea ? sql`AND ocgs.threat_areas @> ARRAY[${f.threatArea}]::text[]` : sql``}
+    ${f.area ? sql`AND ${f.area} = ANY (ocgs.areas)` : sql``}
+    ${f.agency ? sql`AND ocgs.owning_agency_id = ${f.agency}` : sql``}
+    ${f.band ? sql`AND a.band = ${f.band}` : sql``}
+    ${f.confidence !== undefined ? sql`AND a.confidence = ${f.confidence}` : sql``}`
+  const from = sql`FROM ocgs
+    LEFT JOIN assessments a ON a.group_id = ocgs.id AND a.model_key = ${modelKey} AND a.subject_type = 'group' AND a.superseded_at IS NULL
+    LEFT JOIN prioritisation_models m ON m.id = a.model_id`
+  const [page_, count] = await Promise.all([
+    sql<GroupBoardRow>`
+      SELECT ocgs.id, ocgs.name, ocgs.operation_name, ocgs.status, ocgs.threat_areas, ocgs.areas, ocgs.owning_agency_id,
+        ocgs.members_changed_at, ocgs.intelligence_changed_at, ocgs.disruptions_changed_at, ${boardAssessmentColumns}
+      ${from} WHERE ${where}
+      ORDER BY a.score DESC NULLS LAST, ocgs.name, ocgs.id
+      LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`.execute(tx),
+    sql<{ n: number }>`SELECT count(*) AS n ${from} WHERE ${where}`.execute(tx),
+  ])
+  return { rows: page_.rows, total: Number(count.rows[0]?.n ?? 0) }
+}
+
+/** The areas and owning agencies of the groups the viewer may see, for the board's filters. */
+export async function groupFilterChoices(tx: Queryable, viewer: Viewer): Promise<{ areas: string[]; agencyIds: string[] }> {
+  const { rows } = await sql<{ areas: string[] | null; agencies: string[] | null }>`
+    SELECT (SELECT array_agg(DISTINCT area ORDER BY area) FROM ocgs, unnest(ocgs.areas) AS area WHERE ${seen(viewer, GROUP_RECORD, 'ocgs')}) AS areas,
+      (SELECT array_agg(DISTINCT ocgs.owning_agency_id) FROM ocgs WHERE ${seen(viewer, GROUP_RECORD, 'ocgs')}) AS agencies`.execute(tx)
+  return { areas: rows[0]?.areas ?? [], agencyIds: rows[0]?.agencies ?? [] }
+}
+
+export type ThreatBoardRow = { threat_area: string } & BoardAssessmentColumns
+
+export async function threatBoard(tx: Queryable, modelKey: string): Promise<ThreatBoardRow[]> {
+  const { rows } = await sql<ThreatBoardRow>`
+    SELECT a.threat_area, ${boardAssessmentColumns}
+    FROM assessments a JOIN prioritisation_models m ON m.id = a.model_id
+    WHERE a.model_key = ${modelKey} AND a.subject_type = 'threat_area' AND a.superseded_at IS NULL`.execute(tx)
+  return rows
+}
+
+export type PeopleBoardFilters = GroupBoardFilters
+
+/** The model keys whose current assessments feed the people ranking: people's own, and their groups'. */
+export type ModelKeys = { personKey: string; groupKey: string }
+
+export type PersonRankingInputs = {
+  id: string
+  own_score: number | null
+  group_scores: number[] | null
+  link_count: number
+}
+
+// A membership counts while it has started and not ended (dates are calendar dates).
+const CURRENT_MEMBERSHIP = sql<SqlBool>`(ocg_members.start_date IS NULL OR ocg_members.start_date <= current_date)
+  AND (ocg_members.end_date IS NULL OR ocg_members.end_date >= current_date)`
+
+/**
+ * What the people ranking may know about every suspect the viewer may see, and nothing else: the
+ * suspect's own current score, the current scores of the visible groups they are a current member
+ * of, and how many visible links they have to visible entities. Victims, people at risk and other
+ * parties are never candidates (person_role = 'suspect'); no other property of a person is read.
+ */
+export async function peopleRankingInputs(tx: Queryable, viewer: Viewer, keys: ModelKeys, f: PeopleBoardFilters): Promise<PersonRankingInputs[]> {
+  const visibleEntity = seen(viewer, ENTITY_RECORD, 'entities')
+  const visibleGroup = seen(viewer, GROUP_RECORD, 'ocgs')
+  const visibleLink = seen(viewer, LINK_RECORD, 'entity_links')
+  const groupFilter = f.threatArea || f.area
+  const { rows } = await sql<PersonRankingInputs>`
+    WITH suspects AS (
+      SELECT entities.id FROM entities
+      WHERE entities.person_role = 'suspect' AND entities.schema = 'Person' AND ${visibleEntity}
+        ${f.agency ? sql`AND entities.owning_agency_id = ${f.agency}` : sql``}
+    ),
+    memberships AS (
+      SELECT ocg_members.person_id, ocgs.id AS group_id, ocgs.threat_areas, ocgs.areas, ga.score
+      FROM ocg_members
+      JOIN ocgs ON ocgs.id = ocg_members.group_id
+      LEFT JOIN assessments ga ON ga.group_id = ocgs.id AND ga.model_key = ${keys.groupKey} AND ga.subject_type = 'group' AND ga.superseded_at IS NULL
+      WHERE ${CURRENT_MEMBERSHIP} AND ${visibleGroup}
+    ),
+    group_scores AS (
+      SELECT person_id, array_agg(score ORDER BY score DESC) FILTER (WHERE score IS NOT NULL) AS scores
+      FROM memberships GROUP BY person_id
+    ),
+    link_ends AS (
+      SELECT entity_links.subject_id AS person_id, entity_links.object_id AS other_id FROM entity_links WHERE ${visibleLink}
+      UNION ALL
+      SELECT entity_links.object_id, entity_links.subject_id FROM entity_links WHERE ${visibleLink}
+    ),
+    link_counts AS (
+      SELECT le.person_id, count(*)::int AS n FROM link_ends le
+      WHERE le.person_id IN (SELECT id FROM suspects)
+        AND le.other_id IN (SELECT entities.id FROM entities WHERE ${visibleEntity})
+      GROUP BY le.person_id
+    )
+    SELECT s.id, own.score AS own_score, gs.scores AS group_scores, coalesce(lc.n, 0) AS link_count
+    FROM suspects s
+    LEFT JOIN assessments own ON own.person_id = s.id AND own.model_key = ${keys.personKey} AND own.subject_type = 'person' AND own.superseded_at IS NULL
+    LEFT JOIN group_scores gs ON gs.person_id = s.id
+    LEFT JOIN link_counts lc ON lc.person_id = s.id
+    WHERE true
+      ${f.band ? sql`AND own.band = ${f.band}` : sql``}
+      ${f.confidence !== undefined ? sql`AND own.confidence = ${f.confidence}` : sql``}
+      ${groupFilter
+        ? sql`AND EXISTS (SELECT 1 FROM memberships mm WHERE mm.person_id = s.id
+            ${f.threatArea ? sql`AND mm.threat_areas @> ARRAY[${f.threatArea}]::text[]` : sql``}
+            ${f.area ? sql`AND ${f.area} = ANY (mm.areas)` : sql``})`
+        : sql``}`.execute(tx)
+  return rows.map((r) => ({ ...r, link_count: Number(r.link_count) }))
+}
+
+export type PersonBoardDetail = {
+  id: string
+  caption: string
+  own_id: string | null
+  own_score: number | null
+  own_band: string | null
+  own_band_label: string | null
+  own_confidence: number | null
+  own_confidence_label: string | null
+  groups: Array<{ id: string; name: string; score: number }> | null
+}
+
+/** Names, own assessments and assessed groups of the people shown on the board (the top N only). */
+export async function peopleBoardDetails(tx: Queryable, viewer: Viewer, keys: ModelKeys, ids: readonly string[]): Promise<PersonBoardDetail[]> {
+  if (ids.length === 0) return []
+  const { rows } = await sql<PersonBoardDetail>`
+    SELECT entities.id, entities.caption, own.id AS own_id, own.score AS own_score, own.band AS own_band,
+      own.result->'band'->>'label' AS own_band_label, own.confidence AS own_confidence, own.result->'confidence'->>'label' AS own_confidence_label,
+      (SELECT jsonb_agg(jsonb_build_object('id', ocgs.id, 'name', ocgs.name, 'score', ga.score) ORDER BY ga.score DESC, ocgs.name)
+         FROM ocg_members
+         JOIN ocgs ON ocgs.id = ocg_members.group_id
+         JOIN assessments ga ON ga.group_id = ocgs.id AND ga.model_key = ${keys.groupKey} AND ga.subject_type = 'group' AND ga.superseded_at IS NULL
+         WHERE ocg_members.person_id = entities.id AND ${CURRENT_MEMBERSHIP} AND ${seen(viewer, GROUP_RECORD, 'ocgs')}) AS groups
+    FROM entities
+    LEFT JOIN assessments own ON own.person_id = entities.id AND own.model_key = ${keys.personKey} AND own.subject_type = 'person' AND own.superseded_at IS NULL
+    WHERE entities.id IN (${sql.join(ids.map((id) => sql`${id}::uuid`))}) AND ${seen(viewer, ENTITY_RECORD, 'entities')}`.execute(tx)
+  return rows
+}
