@@ -312,6 +312,21 @@ export interface AssessmentsTable {
   superseded_by_id: string | null
 }
 
+export interface ImportsTable {
+  id: Generated<string>
+  kind: string
+  file_name: string
+  csv_text: string | null
+  mapping: ColumnType<unknown, string | null | undefined, string | null>
+  ignored_columns: Generated<string[]>
+  status: Generated<string>
+  result: ColumnType<unknown, string | null | undefined, string | null>
+  created_by: string
+  agency_id: string
+  created_at: CreatedTimestamp
+  imported_at: Date | null
+}
+
 export interface DB {
   settings: SettingsTable
   agencies: AgenciesTable
@@ -333,4 +348,5 @@ export interface DB {
   intelligence_mentions: IntelligenceMentionsTable
   prioritisation_models: PrioritisationModelsTable
   assessments: AssessmentsTable
+  imports: ImportsTable
 }
