@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import { capabilitiesOf } from '../../src/core/access/roles.ts'
 import type { Viewer } from '../../src/core/access/visibility.ts'
@@ -555,6 +556,31 @@ describe("visibility of 'group'", () => {
     assert.equal((await api(POLICE_ANALYST)('GET', `/api/v1/groups/${doomed.id}`)).status, 404)
     const audit = await auditRows(doomed.id)
     assert.ok(audit.some((a) => a.action === 'erasure' && a.purpose === 'Recorded in error'))
+  })
+})
+
+describe('bulk loaders', () => {
+  test('groups, members and holdings load in bulk with their shares, and an officer of another agency gets the grant', async () => {
+    const police = user(POLICE_ANALYST)
+    const [a, b] = [randomUUID(), randomUUID()]
+    const suspect = await entity({ caption: 'Bulk suspect', scope: 'partnership' })
+    const car = await entity({ schema: 'Vehicle', caption: 'Bulk van', scope: 'partnership' })
+    const parsed = groups.parseGroupInput(groupBody({ name: 'Bulk Echo group' }))
+    await asSystem(t.db, async (tx) => {
+      await groups.insertGroups(tx, [
+        { ...parsed, id: a, owningAgencyId: police.agencyId, createdBy: police.id, leadResponsibleOfficerId: user(HMRC_ANALYST).id },
+        { ...parsed, id: b, name: 'Bulk Foxtrot group', sharingScope: 'named', sharedWithAgencyIds: [user(PARTNER).agencyId], owningAgencyId: police.agencyId, createdBy: police.id },
+      ])
+      await groups.insertMembers(tx, [{ ...groups.parseMemberInput({ personId: suspect, role: 'principal' }), groupId: a, createdBy: police.id }])
+      await groups.insertHoldings(tx, [{ entityId: car, kind: 'vehicle', startDate: null, endDate: null, notes: null, groupId: a, createdBy: police.id }])
+    })
+    const seen = await api(HMRC_ANALYST)('GET', `/api/v1/groups/${a}`)
+    assert.equal(seen.status, 200)
+    assert.equal(seen.body.visibleBecause, 'explicit-grant')
+    assert.deepEqual(seen.body.members.map((m: any) => m.caption), ['Bulk suspect'])
+    assert.deepEqual(seen.body.holdings.map((h: any) => h.caption), ['Bulk van'])
+    assert.equal((await api(PARTNER)('GET', `/api/v1/groups/${b}`)).body.visibleBecause, 'named-agency')
+    assert.equal((await api(HMRC_ANALYST)('GET', `/api/v1/groups/${b}`)).status, 404)
   })
 })
 

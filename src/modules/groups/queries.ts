@@ -252,19 +252,24 @@ export async function groupSummaries(db: Queryable, viewer: Viewer, ids: readonl
 }
 
 /**
- * Groups whose name or operation name is like the text: trigram similarity (typos, word order) and
- * substring matches, both served by ocgs_name_trgm_idx; names starting with the text come first.
+ * Groups whose name or operation name is like the text, best first: trigram similarity to the whole
+ * name, word similarity to its closest stretch (typos, word order), or a plain substring; names
+ * starting with the text come first. ocgs_name_trgm_idx serves these operators for the owner, but
+ * under row-level security PostgreSQL will not use a non-leakproof operator (pg_trgm's are not) as
+ * an index condition ahead of the policy, so a user's search reads the groups it may see; measured
+ * at 6,000 groups that is tens of milliseconds on a PostgreSQL server.
  */
 export async function searchGroups(db: Queryable, viewer: Viewer, text: string, limit: number): Promise<Array<GroupSummary & { similarity: number }>> {
   const needle = text.trim().toLowerCase()
   if (needle === '') return []
   const haystack = sql`lower(ocgs.name || ' ' || coalesce(ocgs.operation_name, ''))`
+  const prefix = likeEscaped(needle) + '%'
   const rows = await summaryColumns(db)
     .select([
       sql<number>`greatest(similarity(${haystack}, ${needle}), word_similarity(${needle}, ${haystack}))`.as('similarity'),
-      sql<boolean>`(lower(ocgs.name) LIKE ${likeEscaped(needle) + '%'} OR lower(coalesce(ocgs.operation_name, '')) LIKE ${likeEscaped(needle) + '%'})`.as('prefix'),
+      sql<boolean>`(lower(ocgs.name) LIKE ${prefix} OR lower(coalesce(ocgs.operation_name, '')) LIKE ${prefix})`.as('prefix'),
     ])
-    .where(sql<boolean>`(${haystack} % ${needle} OR ${needle} <% ${haystack} OR ${haystack} LIKE ${'%' + likeEscaped(needle) + '%'})`)
+    .where(sql<boolean>`(${haystack} LIKE ${'%' + likeEscaped(needle) + '%'} OR ${haystack} % ${needle} OR ${needle} <% ${haystack})`)
     .where(visibleTo(viewer, RECORD_TYPE, 'ocgs'))
     .orderBy('prefix', 'desc')
     .orderBy('similarity', 'desc')
