@@ -152,11 +152,14 @@ type RunOptions = {
  * Checks every row of a file and, when asked to commit and nothing is wrong, keeps what was made.
  *
  * Rows are first read and parsed by the module's own rules. Then, in ONE transaction as the user,
- * each row is created through the module's create function under a savepoint: a row the database
- * or the module refuses (an entity the user cannot see, a member added twice, a constraint) is
- * rolled back to its savepoint and reported, and the next row is tried, so one pass lists every
- * fault. The transaction commits only when this is not a dry run and no row failed; otherwise it is
- * rolled back whole, so a failure on row 900 leaves rows 2 to 899 unsaved.
+ * each row is created through the module's create function:
+ * - a dry run (the "checking" pass) creates each row under a savepoint; a row the database or the
+ *   module refuses (an entity the user cannot see, a member added twice, a constraint) is rolled
+ *   back to its savepoint and reported, and the next row is tried, so one pass lists every fault;
+ *   the transaction is then rolled back whole;
+ * - a commit of a file whose rows all parsed goes without savepoints (they cost a fifth of the time)
+ *   and commits only if every row went in. If one is refused, the transaction is rolled back whole,
+ *   so a failure on row 900 leaves rows 2 to 899 unsaved, and a checking pass lists every fault.
  *
  * The dry run goes through the very functions the commit does, so a file that passes it fails on
  * commit only if the database changed in between. The price: like any transaction that writes audit
@@ -191,37 +194,65 @@ export async function runImport(db: Database, actor: Actor, kind: ImportKind, ta
   faults.push(...duplicates)
   const repeated = new Set(duplicates.map((d) => d.row))
 
-  const created: Created[] = []
-  let committed = false
-  try {
-    await asUser(db, actor, async (tx) => {
-      for (const { row, value } of parsed) {
-        if (repeated.has(row.row)) continue
-        await sql`SAVEPOINT achilles_import_row`.execute(tx)
-        try {
-          const id = await adapter.create(tx, actor, value, row.input)
-          await sql`RELEASE SAVEPOINT achilles_import_row`.execute(tx)
-          created.push({ row: row.row, id, link: adapter.link(id, row.input) })
-        } catch (error) {
-          await sql`ROLLBACK TO SAVEPOINT achilles_import_row`.execute(tx)
-          faults.push(...rowFaults(error, row, adapter, plan))
+  const rows = parsed.filter(({ row }) => !repeated.has(row.row))
+
+  /** Creates the rows in one transaction; rolls it back unless `keep` says otherwise once all are in. */
+  const pass = async (mode: 'checking' | 'committing'): Promise<{ created: Created[]; faults: Fault[]; kept: boolean }> => {
+    const created: Created[] = []
+    const found: Fault[] = []
+    try {
+      await asUser(db, actor, async (tx) => {
+        for (const { row, value } of rows) {
+          if (mode === 'committing') {
+            // No savepoints: the first refusal ends the pass, and a checking pass then finds them all.
+            try {
+              const id = await adapter.create(tx, actor, value, row.input)
+              created.push({ row: row.row, id, link: adapter.link(id, row.input) })
+              continue
+            } catch (error) {
+              found.push(...rowFaults(error, row, adapter, plan))
+              throw new RollBack()
+            }
+          }
+          await sql`SAVEPOINT achilles_import_row`.execute(tx)
+          try {
+            const id = await adapter.create(tx, actor, value, row.input)
+            await sql`RELEASE SAVEPOINT achilles_import_row`.execute(tx)
+            created.push({ row: row.row, id, link: adapter.link(id, row.input) })
+          } catch (error) {
+            await sql`ROLLBACK TO SAVEPOINT achilles_import_row`.execute(tx)
+            found.push(...rowFaults(error, row, adapter, plan))
+          }
         }
-      }
-      if (!options.commit || faults.length > 0) throw new RollBack()
-      await recordAudit(tx, actor, {
-        action: 'collection',
-        recordType: q.RECORD_TYPE,
-        recordId: options.importId,
-        purpose: `Importing ${definition.noun} from a CSV file`,
-        detail: { kind, rows: table.rows.length, fileName: options.fileName, created: created.length },
+        if (mode === 'checking') throw new RollBack()
+        await recordAudit(tx, actor, {
+          action: 'collection',
+          recordType: q.RECORD_TYPE,
+          recordId: options.importId,
+          purpose: `Importing ${definition.noun} from a CSV file`,
+          detail: { kind, rows: table.rows.length, fileName: options.fileName, created: created.length },
+        })
+        await options.afterCommit?.(tx, created)
       })
-      await options.afterCommit?.(tx, created)
-    })
-    committed = true
-  } catch (error) {
-    if (!(error instanceof RollBack)) throw error
+      return { created, faults: found, kept: true }
+    } catch (error) {
+      if (!(error instanceof RollBack)) throw error
+      return { created: [], faults: found, kept: false }
+    }
   }
-  return { committed, report: reportOf(table.rows.length, faults, table.headers), created: committed ? created : [] }
+
+  // A clean file is committed in one pass. A file with faults, or one whose commit is refused on a
+  // row, is checked row by row under savepoints so that every fault is listed, and nothing is kept.
+  if (options.commit && faults.length === 0) {
+    const committing = await pass('committing')
+    if (committing.kept) return { committed: true, report: reportOf(table.rows.length, [], table.headers), created: committing.created }
+    const checking = await pass('checking')
+    // The refusal may not repeat (a lock that timed out): it is reported all the same.
+    const all = checking.faults.length > 0 ? checking.faults : committing.faults
+    return { committed: false, report: reportOf(table.rows.length, all, table.headers), created: [] }
+  }
+  const checking = await pass('checking')
+  return { committed: false, report: reportOf(table.rows.length, [...faults, ...checking.faults], table.headers), created: [] }
 }
 
 // ---------------------------------------------------------------------------------------------
