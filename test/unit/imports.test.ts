@@ -271,6 +271,15 @@ describe('rows', () => {
     assert.deepEqual(rows.map((r) => r.input.sharingScope), ['agency', 'named'])
   })
 
+  test('identifier columns each add to the person’s list, and a module issue on one item points at its own column', () => {
+    const plan: ImportPlan = { ...peoplePlan, mapping: { ...peoplePlan.mapping, pncNumber: col('PNC'), nationalInsuranceNumber: col('NI') }, ignoredColumns: ['Shoe size'] }
+    const parse = (input: Record<string, unknown>) => ((input.identifiers as Array<{ value: string }>)[1]?.value === 'XX' ? [{ field: 'identifiers.1.value', message: 'Enter a National Insurance number like QQ 12 34 56 C' }] : [])
+    const { report, rows } = check('people', 'Full Name,DOB,AKA,Type,Sharing,Shoe size,PNC,NI\nA,,,suspect,agency,,12/345678A,XX\nB,,,suspect,agency,,,QQ123456C\n', plan, parse)
+    assert.deepEqual(rows[0]!.input.identifiers, [{ type: 'pnc', value: '12/345678A' }, { type: 'ni_number', value: 'XX' }])
+    assert.deepEqual(rows[1]!.input.identifiers, [{ type: 'ni_number', value: 'QQ123456C' }])
+    assert.deepEqual(report.faults, [{ row: 2, column: 'NI', field: 'nationalInsuranceNumber', message: 'Enter a National Insurance number like QQ 12 34 56 C' }])
+  })
+
   test('a value beyond the last heading is reported rather than dropped', () => {
     const { report } = check('people', 'Full Name,DOB,AKA,Type,Sharing,Shoe size\nA,,,suspect,agency,,oops\n', peoplePlan, () => [])
     assert.match(report.faults[0]!.message, /column G, beyond the last column with a heading/)
