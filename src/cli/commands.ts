@@ -10,7 +10,9 @@ import { migrate } from '../db/migrate.ts'
 import type { AppContext } from '../http/context.ts'
 import { auditLength, verifyAuditChain } from '../modules/audit/service.ts'
 import { issueApiToken, revokeApiToken } from '../modules/auth/service.ts'
-import { isEmpty, loadPartnership } from '../modules/demo/service.ts'
+import { crimePicture, DEMO_CRIME_SCALE, intelligenceBatches, NATIONAL_CRIME_SCALE } from '../core/demo/crime.ts'
+import { isEmpty, loadCrimePicture, loadPartnership } from '../modules/demo/service.ts'
+import { ensureDefaultModels } from '../modules/prioritisation/service.ts'
 import { credentials, userIdByEmail } from '../modules/users/service.ts'
 import { progressBar } from './progress.ts'
 
@@ -30,17 +32,27 @@ export const DEFAULT_ADMIN_EMAIL = `admin@${DEMO_DOMAIN}`
 
 const line = (env: CommandEnv, text = '') => env.out(`${text}\n`)
 
+/** Brings a database up to date: its migrations, and the shipped prioritisation models it lacks. */
+export async function prepareDatabase(db: Database): Promise<{ migrations: string[]; models: string[] }> {
+  const migrations = await migrate(db)
+  return { migrations, models: await ensureDefaultModels(db) }
+}
+
 async function migrateCommand(env: CommandEnv): Promise<number> {
-  const applied = await migrate(env.db)
-  line(env, applied.length === 0 ? 'The database is up to date; nothing to apply.' : `Applied ${applied.length} migration(s): ${applied.join(', ')}`)
+  const { migrations, models } = await prepareDatabase(env.db)
+  line(env, migrations.length === 0 ? 'The database is up to date; nothing to apply.' : `Applied ${migrations.length} migration(s): ${migrations.join(', ')}`)
+  if (models.length > 0) line(env, `Installed the shipped prioritisation models: ${models.join(', ')}.`)
   return 0
 }
 
-export type SeedOutcome = { loaded: boolean; partnership?: Partnership; password?: string; passwordGenerated: boolean; adminEmail: string }
+export type SeedOutcome = { loaded: boolean; partnership?: Partnership; crime?: Awaited<ReturnType<typeof loadCrimePicture>>; password?: string; passwordGenerated: boolean; adminEmail: string }
+
+/** Intelligence records loaded with each scale unless asked otherwise. */
+export const DEFAULT_INTELLIGENCE = { demo: 2_000, national: 100_000 }
 
 /** Loads demonstration data into an empty database, or (when asked) resets the demo password. */
-export async function seedDemonstration(env: CommandEnv, scale: 'demo' | 'national'): Promise<SeedOutcome> {
-  await migrate(env.db)
+export async function seedDemonstration(env: CommandEnv, scale: 'demo' | 'national', intelligence = DEFAULT_INTELLIGENCE[scale]): Promise<SeedOutcome> {
+  await prepareDatabase(env.db)
   const adminEmail = env.config.adminEmail ?? DEFAULT_ADMIN_EMAIL
   if (!(await isEmpty(env.db))) {
     if (env.config.adminPassword) {
@@ -53,7 +65,11 @@ export async function seedDemonstration(env: CommandEnv, scale: 'demo' | 'nation
   const partnership = scale === 'national' ? nationalPartnership({ adminEmail, today }) : demoPartnership({ adminEmail, today })
   const password = env.config.adminPassword ?? randomBytes(12).toString('base64url')
   await loadPartnership(env.db, partnership, password)
-  return { loaded: true, partnership, password, passwordGenerated: !env.config.adminPassword, adminEmail }
+  const picture = crimePicture({ agencies: partnership.agencies, users: partnership.users, today, scale: scale === 'national' ? NATIONAL_CRIME_SCALE : DEMO_CRIME_SCALE })
+  const bar = progressBar(env.out, env.isTTY, 'Loading intelligence', intelligence)
+  const crime = await loadCrimePicture(env.db, picture, intelligenceBatches({ picture, users: partnership.users, agencies: partnership.agencies, today, count: intelligence }), (n) => bar.update(n))
+  bar.finish()
+  return { loaded: true, partnership, crime, password, passwordGenerated: !env.config.adminPassword, adminEmail }
 }
 
 export function describeSeed(env: CommandEnv, outcome: SeedOutcome): void {
@@ -64,6 +80,8 @@ export function describeSeed(env: CommandEnv, outcome: SeedOutcome): void {
   }
   const p = outcome.partnership!
   line(env, `Loaded invented demonstration data: ${p.agencies.length} agencies, ${p.users.length} users, ${p.notes.length} shared notes.`)
+  const c = outcome.crime
+  if (c) line(env, `  and a crime picture: ${c.groups} organised crime groups, ${c.members} memberships, ${c.entities} people and other entities, ${c.links} links, ${c.intelligence} intelligence records.`)
   line(env, `Administrator: ${outcome.adminEmail}  password: ${outcome.password}${outcome.passwordGenerated ? '  (generated: keep it, it is not shown again)' : ''}`)
   if (p.logins.length > 1) {
     line(env, 'Other demonstration accounts, with the same password:')
@@ -72,13 +90,18 @@ export function describeSeed(env: CommandEnv, outcome: SeedOutcome): void {
 }
 
 async function seedCommand(env: CommandEnv, args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { scale: { type: 'string', default: 'demo' } } })
+  const { values } = parseArgs({ args, options: { scale: { type: 'string', default: 'demo' }, intelligence: { type: 'string' } } })
   if (values.scale !== 'demo' && values.scale !== 'national') {
     env.err('--scale must be "demo" (one force area) or "national" (benchmark sizes)\n')
     return 2
   }
+  const intelligence = values.intelligence === undefined ? DEFAULT_INTELLIGENCE[values.scale] : Number(values.intelligence.replace(/_/g, ''))
+  if (!Number.isInteger(intelligence) || intelligence < 0 || intelligence > 10_000_000) {
+    env.err('--intelligence must be a whole number of records from 0 to 10,000,000\n')
+    return 2
+  }
   const started = Date.now()
-  const outcome = await seedDemonstration(env, values.scale)
+  const outcome = await seedDemonstration(env, values.scale, intelligence)
   describeSeed(env, outcome)
   if (outcome.loaded) line(env, `Took ${((Date.now() - started) / 1000).toFixed(1)} s.`)
   return 0
@@ -144,7 +167,7 @@ async function tokenCommand(env: CommandEnv, args: string[]): Promise<number> {
 
 export const COMMANDS: Record<string, Command> = {
   migrate: { summary: 'apply database migrations not yet applied', usage: 'achilles migrate', run: migrateCommand },
-  seed: { summary: 'load invented demonstration data into an empty database', usage: 'achilles seed [--scale demo|national]', run: seedCommand },
+  seed: { summary: 'load invented demonstration data into an empty database', usage: 'achilles seed [--scale demo|national] [--intelligence N]', run: seedCommand },
   'verify-audit': { summary: "check the audit log's hash chain and report the first broken link", usage: 'achilles verify-audit', run: verifyAuditCommand },
   token: { summary: 'make or revoke an API token', usage: 'achilles token create --user EMAIL --scope SCOPE | achilles token revoke ID', run: tokenCommand },
 }

@@ -2,17 +2,16 @@ import type { FastifyInstance } from 'fastify'
 import type net from 'node:net'
 import type { Config } from '../config.ts'
 import type { Database } from '../db/connection.ts'
-import { migrate } from '../db/migrate.ts'
 import { buildApp } from '../http/app.ts'
 import { cookieSecret } from '../modules/auth/service.ts'
-import { COMMANDS, type CommandEnv } from './commands.ts'
+import { COMMANDS, prepareDatabase, type CommandEnv } from './commands.ts'
 import { serveControlSocket } from './control.ts'
 
 export type Running = { app: FastifyInstance; address: string; stop: () => Promise<void> }
 
 /** Starts the web server; on PGlite also the control socket through which the CLI reaches it. */
 export async function serve(db: Database, config: Config, now: () => Date = () => new Date()): Promise<Running> {
-  await migrate(db)
+  await prepareDatabase(db)
   const app = await buildApp({ db, config, now, cookieSecret: await cookieSecret({ db }) })
   let control: net.Server | undefined
   if (db.engine === 'pglite') {

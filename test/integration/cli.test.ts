@@ -60,16 +60,19 @@ function startServer(): Promise<{ child: ChildProcess; address: string; output: 
 test('migrate applies the migrations once, then finds nothing to do', async () => {
   const first = await run(['migrate'])
   assert.equal(first.code, 0, first.stderr)
-  assert.match(first.stdout, /Applied 5 migration\(s\): 0001_roles_and_settings.sql/)
+  assert.match(first.stdout, /Applied \d+ migration\(s\): 0001_roles_and_settings.sql/)
+  assert.match(first.stdout, /Installed the shipped prioritisation models: tactical, thematic/)
   const second = await run(['migrate'])
   assert.equal(second.code, 0, second.stderr)
   assert.match(second.stdout, /up to date/)
+  assert.doesNotMatch(second.stdout, /Installed the shipped/)
 })
 
 test('seed loads the demonstration partnership once and prints the logins', async () => {
   const first = await run(['seed'])
   assert.equal(first.code, 0, first.stderr)
   assert.match(first.stdout, /Loaded invented demonstration data: \d+ agencies, \d+ users, \d+ shared notes/)
+  assert.match(first.stdout, /a crime picture: 24 organised crime groups, \d+ memberships, \d+ people and other entities, \d+ links, 2000 intelligence records/)
   assert.match(first.stdout, new RegExp(`Administrator: admin@demo.achilles.example  password: ${PASSWORD}`))
   assert.match(first.stdout, /analyst@demo.achilles.example/)
   const again = await run(['seed'])

@@ -192,7 +192,10 @@ function handlingFor(c: Context, author: SeedUser, purpose?: string): SeedHandli
 function postcode(c: Context): string {
   const { r } = c
   const letters = 'ABDEFGHJLNPQRSTUWXYZ'
-  return `${r.pick(c.scale.postcodeAreas)}${r.int(1, 9)} ${r.int(1, 9)}${letters[r.int(0, letters.length - 1)]}${letters[r.int(0, letters.length - 1)]}`
+  const area = r.pick(c.scale.postcodeAreas)
+  // An area given with its district number (LE11) is a whole outward code already.
+  const outward = /\d$/.test(area) ? area : `${area}${r.int(1, 9)}`
+  return `${outward} ${r.int(1, 9)}${letters[r.int(0, letters.length - 1)]}${letters[r.int(0, letters.length - 1)]}`
 }
 
 function registration(r: Random): string {
