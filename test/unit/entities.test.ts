@@ -302,7 +302,8 @@ describe('how names sound', () => {
   test('each word of a name gives one token, once', () => {
     assert.deepEqual(phoneticTokens('Jon Smyth'), ['~jn', '~sm0'])
     assert.deepEqual(phoneticTokens('John JOHN smith'), ['~jn', '~sm0'])
-    assert.deepEqual(phoneticTokens('12/345678A'), ['~a'])
+    assert.deepEqual(phoneticTokens('12/345678A'), [])
+    assert.deepEqual(phoneticTokens('J Smith'), ['~sm0'])
     assert.deepEqual(phoneticTokens(''), [])
   })
 })
@@ -312,6 +313,7 @@ describe('search terms', () => {
     assert.deepEqual(searchTermsOf('John Smith 01/02/1980'), { name: 'john smith', sounds: ['~jn', '~sm0'], dates: ['1980-02-01'], registration: null, phoneNumber: null, postcode: null, companyNumber: null })
     assert.equal(searchTermsOf('ab12 cde').registration, 'AB12CDE')
     assert.equal(searchTermsOf('07700 900123').phoneNumber, '+447700900123')
+    assert.equal(searchTermsOf('07700 900123').name, '', 'a whole phone number is not searched as words')
     assert.equal(searchTermsOf('le1 6zg').postcode, 'LE1 6ZG')
     assert.equal(searchTermsOf('SC123456').companyNumber, 'SC123456')
     assert.equal(searchTermsOf('John Smith').registration, null)
@@ -322,7 +324,8 @@ describe('search terms', () => {
     const none = { nameScore: 0, soundHit: false, dateHit: false, registrationHit: false, phoneHit: false, postcodeHit: false, companyNumberHit: false }
     const terms = searchTermsOf('john smith')
     assert.equal(matchedOn('Vehicle', { ...none, registrationHit: true }, terms), 'registration')
-    assert.equal(matchedOn('Person', { ...none, nameScore: 0.5, dateHit: true }, terms), 'name and date of birth')
+    assert.equal(matchedOn('Person', { ...none, nameScore: 0.7, dateHit: true }, terms), 'name and date of birth')
+    assert.equal(matchedOn('Person', { ...none, nameScore: 0.3, soundHit: true, dateHit: true }, terms), 'name and date of birth')
     assert.equal(matchedOn('Person', { ...none, nameScore: 0.1, dateHit: true }, terms), 'date of birth')
     assert.equal(matchedOn('Person', { ...none, nameScore: 0.5 }, terms), 'name or alias')
     assert.equal(matchedOn('Person', { ...none, nameScore: 0.36, soundHit: true }, terms), 'name or alias (sounds alike)')

@@ -84,10 +84,12 @@ export function entityNames(schema: EntitySchema, p: EntityProperties): string[]
 
 /**
  * The sound of each word of a name, as search-text tokens: "~" and the Metaphone key, lower case
- * ("jon smyth" → ["~jn", "~sm0"]). Words without letters have none.
+ * ("jon smyth" → ["~jn", "~sm0"]). Only words of two or more letters and no digits sound: an initial
+ * or a number ("J", "24") says nothing about how a name is said.
  */
 export function phoneticTokens(name: string): string[] {
-  return [...new Set(normaliseName(name).split(' ').map((w) => metaphone(w).toLowerCase()).filter((k) => k.length > 0).map((k) => `~${k}`))]
+  const words = normaliseName(name).split(' ').filter((w) => w.length > 1 && !/\d/.test(w))
+  return [...new Set(words.map((w) => metaphone(w).toLowerCase()).filter((k) => k.length > 0).map((k) => `~${k}`))]
 }
 
 /**

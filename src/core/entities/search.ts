@@ -7,11 +7,13 @@ import { datesInText, isUkRegistration, normaliseCompanyNumber, normaliseName, n
 // +447700900123.
 
 /**
- * The least trigram word similarity (pg_trgm word_similarity, 0 to 1) at which a name counts as a
- * match. At 0.4 "John Smith" finds "Jon Smyth" (0.5) and "Muhammad Khan" finds "Mohammed Khan"
- * (0.41), while unrelated names of the same length stay out. Results are ranked by the similarity.
+ * The least trigram word similarity (pg_trgm word_similarity, 0 to 1) at which a spelling counts as
+ * a match: pg_trgm's own default, 0.6. "Jon Smith" meets "John Smith" (0.62) and "Sana Whyte" meets
+ * "Sana White" (0.64). Lower thresholds let so many rows through the trigram index that at national
+ * scale PostgreSQL reads the whole table instead; names that are said alike but spelt further apart
+ * ("Jon Smyth", "Mohammed") are found by how they sound.
  */
-export const NAME_SIMILARITY_THRESHOLD = 0.4
+export const NAME_SIMILARITY_THRESHOLD = 0.6
 
 /**
  * The score of a name whose every word sounds like a word of the entity's names (Metaphone), when
@@ -36,16 +38,24 @@ export type SearchTerms = {
 export function searchTermsOf(text: string): SearchTerms {
   const { dates, rest } = datesInText(text)
   const whole = text.trim()
-  const registration = normaliseRegistration(whole)
+  const vrm = normaliseRegistration(whole)
   const digits = whole.replace(/\D/g, '')
+  const registration = dates.length === 0 && isUkRegistration(vrm) && /[A-Z]/.test(vrm) && /\d/.test(vrm) ? vrm : null
+  const phoneNumber = digits.length >= 9 && dates.length === 0 ? normalisePhone(whole) : null
+  const postcode = normalisePostcode(whole)
+  const companyNumber = /^[A-Za-z]{0,2}\s*\d{6,8}$/.test(whole) ? normaliseCompanyNumber(whole) : null
+  // Text that is wholly a registration, phone number, postcode or company number is looked up
+  // exactly, not as words: thousands of plates share "AB51", phones "07700" and postcodes "LE1", and
+  // near spellings of them are noise. (The list page's filter finds part of a mark or number.)
+  const exact = registration !== null || phoneNumber !== null || postcode !== null || companyNumber !== null
   return {
-    name: normaliseName(rest),
-    sounds: phoneticTokens(rest),
+    name: exact ? '' : normaliseName(rest),
+    sounds: exact ? [] : phoneticTokens(rest),
     dates,
-    registration: dates.length === 0 && isUkRegistration(registration) && /[A-Z]/.test(registration) && /\d/.test(registration) ? registration : null,
-    phoneNumber: digits.length >= 9 && dates.length === 0 ? normalisePhone(whole) : null,
-    postcode: normalisePostcode(whole),
-    companyNumber: /^[A-Za-z]{0,2}\s*\d{6,8}$/.test(whole) ? normaliseCompanyNumber(whole) : null,
+    registration,
+    phoneNumber,
+    postcode,
+    companyNumber,
   }
 }
 
