@@ -8,7 +8,7 @@ import {
 } from '../../core/groups/history.ts'
 import { HOLDING_KIND_RULES, MEMBER_ROLE_LABELS, type HoldingKind, type MemberRole } from '../../core/reference/crime.ts'
 import type { Database } from '../../db/connection.ts'
-import { asUser, type Tx } from '../../db/context.ts'
+import { asUser, withOwnerPrivileges, type Tx } from '../../db/context.ts'
 import * as access from '../../db/visibility.ts'
 import { parseInput } from '../../http/validation.ts'
 import { recordAudit } from '../audit/service.ts'
@@ -598,9 +598,20 @@ export async function groupSummaries(tx: Tx, ids: readonly string[]): Promise<Ma
   return new Map(rows.map((r) => [r.id, r]))
 }
 
-/** Groups whose name or operation name is like the text, best first, that the viewer may see. */
-export function searchGroups(tx: Tx, viewer: Viewer, query: { text: string; limit: number }): Promise<Array<q.GroupSummary & { similarity: number }>> {
-  return q.searchGroups(tx, viewer, query.text, query.limit)
+/**
+ * Groups whose name or operation name is like the text, best first, that the viewer may see. The
+ * candidates are found with the owner's privileges so the trigram index can serve them (see
+ * q.searchCandidates), under the visibility rule in SQL; only ids and scores leave that step, and
+ * the groups are read back as the user, where row-level security applies again. Do not run other
+ * queries on the same transaction while this one is in flight: the role is the transaction's.
+ */
+export async function searchGroups(tx: Tx, viewer: Viewer, query: { text: string; limit: number }): Promise<Array<q.GroupSummary & { similarity: number }>> {
+  const candidates = await withOwnerPrivileges(tx, () => q.searchCandidates(tx, viewer, query.text, query.limit))
+  const summaries = new Map((await q.groupSummaries(tx, viewer, candidates.map((c) => c.id))).map((g) => [g.id, g]))
+  return candidates.flatMap((c) => {
+    const g = summaries.get(c.id)
+    return g ? [{ ...g, similarity: c.similarity }] : []
+  })
 }
 
 /** Each person's current memberships (no end date, or one still to come) of groups the user may see. */
