@@ -547,6 +547,21 @@ describe("visibility of 'group'", () => {
     })
   })
 
+  test('the holding agency shares a group with a named agency through the shared sharing endpoint', async () => {
+    const group = await newGroup(POLICE_ANALYST, { name: 'Shared later Golf group' })
+    assert.equal((await api(HMRC_ANALYST)('GET', `/api/v1/groups/${group.id}`)).status, 404)
+    const shared = await api(POLICE_ANALYST)('PUT', `/api/v1/groups/${group.id}/sharing`, {
+      protectiveMarking: 'OFFICIAL', handlingCode: 'C', handlingConditions: 'Tax enquiries only', sharingScope: 'named', sharedWithAgencyIds: [user(HMRC_ANALYST).agencyId], reason: 'Joint tax enquiry',
+    })
+    assert.equal(shared.status, 204)
+    const seen = await api(HMRC_ANALYST)('GET', `/api/v1/groups/${group.id}`)
+    assert.equal(seen.status, 200)
+    assert.equal(seen.body.visibleBecause, 'named-agency')
+    assert.equal(seen.body.handlingConditions, 'Tax enquiries only')
+    const page = await (await signedIn(t.app, HMRC_ANALYST)).get(`/groups/${group.id}`)
+    assert.match(page.body, /Tax enquiries only/)
+  })
+
   test('only the holding agency erases a group, with a reason, and the erasure is logged', async () => {
     const doomed = await newGroup(POLICE_ANALYST, { sharingScope: 'partnership' })
     assert.equal((await api(HMRC_ANALYST)('DELETE', `/api/v1/groups/${doomed.id}`, { reason: 'Not ours' })).status, 403)
