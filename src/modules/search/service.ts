@@ -25,10 +25,10 @@ export async function search(db: Database, actor: Actor, raw: unknown): Promise<
   const wanted = new Set<SearchKind>(query.kinds.length > 0 ? query.kinds : [...ENTITY_KINDS, 'Group'])
   const schemas = ENTITY_KINDS.filter((k) => wanted.has(k)) as EntitySchema[]
   return asUser(db, actor, async (tx) => {
-    const [entities, groups] = await Promise.all([
-      schemas.length > 0 ? searchEntities(tx, actor, { text: query.q, schemas, limit: query.limit }) : [],
-      wanted.has('Group') ? searchGroups(tx, actor, { text: query.q, limit: query.limit }) : [],
-    ])
+    // One after the other: each search switches the transaction's role for its candidate step,
+    // and a role set by one must not be in force while the other runs.
+    const entities = schemas.length > 0 ? await searchEntities(tx, actor, { text: query.q, schemas, limit: query.limit }) : []
+    const groups = wanted.has('Group') ? await searchGroups(tx, actor, { text: query.q, limit: query.limit }) : []
     const hits: SearchHit[] = [
       ...entities.map((e) => ({
         kind: e.schema as SearchKind,
