@@ -29,7 +29,12 @@ export type Queryable = Kysely<DB> | Tx
 
 /**
  * Inside a user's transaction, does one step with the owner's privileges and then drops back.
- * Only for credentials, which achilles_app may never read or write.
+ * For credentials, which achilles_app may never read or write; to tell a refused record from an
+ * absent one; and for the candidate step of fuzzy search, where row-level security would stop
+ * PostgreSQL using the trigram index (pg_trgm's operators are not leakproof), so that step applies
+ * the visibility rule in its own SQL and the rows are then read back under row-level security.
+ * The role holds for the whole transaction while the step runs: never run another query of the
+ * same transaction concurrently with it.
  */
 export async function withOwnerPrivileges<T>(tx: Tx, work: () => Promise<T>): Promise<T> {
   await sql`SELECT set_config('role', 'none', true)`.execute(tx)
