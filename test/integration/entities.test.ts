@@ -472,6 +472,19 @@ describe('changing and erasing', () => {
     assert.equal((await auditRows(a.id, 'erasure'))[0]!.purpose, 'Retention period over')
     assert.equal((await auditRows(l.body.id, 'erasure')).length, 1)
   })
+
+  test('an entity other agencies’ records point at cannot be erased, even when the eraser cannot see them', async () => {
+    const shared = await create(police, person('Depended Person', { sharingScope: 'partnership' }))
+    const theirs = await create(hmrc, { schema: 'Phone', number: '07700 900888', sharingScope: 'agency' })
+    // HMRC's own link, held by HMRC only: the police cannot see it.
+    const link = await hmrc('POST', `/api/v1/entities/${shared.id}/links`, { subjectId: shared.id, objectId: theirs.id, linkType: 'uses_phone', sourceReference: 'HMRC case 77', protectiveMarking: 'OFFICIAL', handlingCode: 'P', sharingScope: 'agency' })
+    assert.equal(link.status, 201, JSON.stringify(link.body))
+    const refused = await police('DELETE', `/api/v1/entities/${shared.id}`, { reason: 'Retention period over' })
+    assert.equal(refused.status, 409)
+    assert.match(JSON.stringify(refused.body), /1 link/)
+    assert.equal((await police('GET', `/api/v1/entities/${shared.id}`)).status, 200)
+    assert.equal((await hmrc('GET', `/api/v1/entities/${theirs.id}`)).body.links.length, 1)
+  })
 })
 
 describe('search', () => {

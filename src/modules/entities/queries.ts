@@ -590,3 +590,19 @@ export async function intelligenceVisible(db: Queryable, viewer: Viewer, id: str
     .executeTakeFirst()
   return row !== undefined
 }
+
+/**
+ * Records of other agencies that depend on an entity: links they hold, memberships and holdings
+ * in their groups, mentions in their intelligence. Run with the owner's privileges: the answer
+ * must count what the asking user cannot see.
+ */
+export async function othersDependingOn(db: Queryable, entityId: string, agencyId: string): Promise<{ links: number; groups: number; mentions: number; total: number }> {
+  const { rows } = await sql<{ links: number; groups: number; mentions: number }>`
+    SELECT
+      (SELECT count(*) FROM entity_links l WHERE (l.subject_id = ${entityId} OR l.object_id = ${entityId}) AND l.owning_agency_id <> ${agencyId})::int AS links,
+      ((SELECT count(*) FROM ocg_members m JOIN ocgs g ON g.id = m.group_id WHERE m.person_id = ${entityId} AND g.owning_agency_id <> ${agencyId})
+        + (SELECT count(*) FROM ocg_holdings h JOIN ocgs g ON g.id = h.group_id WHERE h.entity_id = ${entityId} AND g.owning_agency_id <> ${agencyId}))::int AS groups,
+      (SELECT count(*) FROM intelligence_mentions im JOIN intelligence_records r ON r.id = im.intelligence_id WHERE im.entity_id = ${entityId} AND r.owning_agency_id <> ${agencyId})::int AS mentions`.execute(db)
+  const r = rows[0]!
+  return { links: r.links, groups: r.groups, mentions: r.mentions, total: r.links + r.groups + r.mentions }
+}

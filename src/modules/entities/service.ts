@@ -197,6 +197,15 @@ export async function eraseEntity(db: Database, actor: Actor, id: string, raw: u
     const entity = await q.findVisibleEntity(tx, actor, id)
     if (!entity) throw new NotFoundError('Record')
     if (entity.owningAgencyId !== actor.agencyId) throw new ForbiddenError('Only the agency that holds a record can erase it')
+    // Erasing would take other agencies' links, memberships and mentions with it (they cascade),
+    // some of which this user cannot even see: those agencies must let go of them first.
+    const held = await withOwnerPrivileges(tx, () => q.othersDependingOn(tx, id, actor.agencyId))
+    if (held.total > 0) {
+      throw new ConflictError(
+        `Other agencies' records point at this record (${held.links} link(s), ${held.groups} group membership(s) or holding(s), ${held.mentions} intelligence mention(s)). ` +
+          'Ask them to remove those first, or correct the record instead of erasing it.',
+      )
+    }
     const links = await q.visibleLinksOf(tx, actor, id)
     for (const link of links) {
       if (link.owningAgencyId === actor.agencyId) await records.forgetAccess(tx, LINK_KIND, link.id)
