@@ -7,7 +7,7 @@ import { capabilitiesOf } from '../../src/core/access/roles.ts'
 import { ValidationError } from '../../src/core/errors.ts'
 import { asSystem, asUser } from '../../src/db/context.ts'
 import { issueApiToken } from '../../src/modules/auth/service.ts'
-import { insertIntelligence, intelligenceCountsForGroups, parseIntelligenceInput } from '../../src/modules/intelligence/service.ts'
+import { createIntelligenceInTx, insertIntelligence, intelligenceCountsForGroups, parseIntelligenceInput } from '../../src/modules/intelligence/service.ts'
 import { signedIn, startTestApp, type TestApp } from '../support/app.ts'
 
 let t: TestApp
@@ -540,6 +540,8 @@ describe('lists, changes and erasure', () => {
     assert.deepEqual((alteration.detail as { changed: string[] }).changed.sort(), ['body', 'intelligenceAssessment', 'reference', 'sourceEvaluation'])
     const other = await (await apiAs(HMRC_ANALYST))('PUT', `/api/v1/intelligence/${record.id}`, { ...change, rowVersion: changed.body.rowVersion })
     assert.equal(other.status, 404)
+    const shared = await create(POLICE_ANALYST, { sharingScope: 'partnership' })
+    assert.equal((await (await signedIn(t.app, HMRC_ANALYST)).get(`/intelligence/${shared.id}/edit`)).status, 403, 'another agency may read it but not change it')
 
     const police = await signedIn(t.app, POLICE_ANALYST)
     const form = await police.get(`/intelligence/${record.id}/edit`)
@@ -561,6 +563,13 @@ describe('lists, changes and erasure', () => {
     const hmrc = await (await apiAs(HMRC_ANALYST))('POST', '/api/v1/intelligence', { ...base(), reference: 'DUP-1' })
     assert.equal(hmrc.status, 400)
     assert.deepEqual(fieldsOf(hmrc.body), ['reference'])
+    // An importer's transaction survives the clash and goes on to the next row.
+    const made = await asUser(t.db, actorOf(HMRC_ANALYST), async (tx) => {
+      const clash = parseIntelligenceInput({ ...base(), reference: 'DUP-1' })
+      await assert.rejects(createIntelligenceInTx(tx, actorOf(HMRC_ANALYST), clash), (e: unknown) => e instanceof ValidationError && e.issues[0]!.field === 'reference')
+      return createIntelligenceInTx(tx, actorOf(HMRC_ANALYST), parseIntelligenceInput({ ...base(), reference: 'DUP-2' }))
+    })
+    assert.equal((await stored(made)).reference, 'DUP-2')
   })
 
   test('erasure needs a reason, is the owner\'s alone, and is logged', async () => {

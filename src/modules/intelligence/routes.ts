@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify'
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { ConflictError, ValidationError, type FieldIssue } from '../../core/errors.ts'
+import { ConflictError, ForbiddenError, ValidationError, type FieldIssue } from '../../core/errors.ts'
 import { INTELLIGENCE_ASSESSMENT_LABELS, INTELLIGENCE_ASSESSMENTS, SOURCE_EVALUATION_LABELS, SOURCE_EVALUATIONS } from '../../core/grading/intelligenceGrade.ts'
 import { isUuid } from '../../core/ids.ts'
 import { formBody, requireActor } from '../../http/auth.ts'
@@ -89,7 +89,11 @@ export async function intelligenceRoutes(app: FastifyInstance): Promise<void> {
   }
 
   async function editPage(request: FastifyRequest, reply: FastifyReply, id: string, values: Record<string, unknown> | null, extra: Record<string, unknown> = {}) {
-    const record = await service.getIntelligence(db, requireActor(request), id, ctx.now(), 'Changing an intelligence record')
+    const actor = requireActor(request)
+    const record = await service.getIntelligence(db, actor, id, ctx.now(), 'Changing an intelligence record')
+    if (record.owningAgencyId !== actor.agencyId || !actor.capabilities.includes('records.write')) {
+      throw new ForbiddenError('Only the agency that holds an intelligence record can change it')
+    }
     const current = values ?? {
       ...record,
       intelligenceAssessment: String(record.intelligenceAssessment),

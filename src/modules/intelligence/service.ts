@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { Actor } from '../../core/access/actor.ts'
 import type { HandlingCode } from '../../core/access/visibility.ts'
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldIssue } from '../../core/errors.ts'
@@ -11,6 +12,7 @@ import { asUser, type Tx } from '../../db/context.ts'
 import { issuesOf, parseInput } from '../../http/validation.ts'
 import { agencyStatus } from '../agencies/service.ts'
 import { recordAudit } from '../audit/service.ts'
+import { markGroupChanged } from '../groups/service.ts'
 import * as records from '../records/service.ts'
 import { displayNames } from '../users/service.ts'
 import * as q from './queries.ts'
@@ -89,13 +91,22 @@ async function handlingIssues(tx: Tx, actor: Actor, input: IntelligenceInput): P
   }
 }
 
-/** A reference another record holds where the user cannot see it still clashes: say so on the field. */
-async function translatingClash<T>(work: () => Promise<T>): Promise<T> {
+/**
+ * Runs a write that may clash with a reference held on a record the user cannot see (references are
+ * unique per source agency). The clash becomes a field error, and a savepoint keeps the caller's
+ * transaction usable, so an import can go on to report its other rows.
+ */
+async function guardingReference<T>(tx: Tx, reference: string | null, work: () => Promise<T>): Promise<T> {
+  if (reference === null) return work()
+  await sql`SAVEPOINT intelligence_reference`.execute(tx)
   try {
-    return await work()
+    const result = await work()
+    await sql`RELEASE SAVEPOINT intelligence_reference`.execute(tx)
+    return result
   } catch (error) {
     const e = error as { code?: string; constraint?: string; message?: string }
     if (e.code === '23505' && (e.constraint === 'intelligence_reference_idx' || e.message?.includes('intelligence_reference_idx'))) {
+      await sql`ROLLBACK TO SAVEPOINT intelligence_reference`.execute(tx)
       throw new ValidationError([{ field: 'reference', message: 'The source agency has already used this reference on another record' }])
     }
     throw error
@@ -213,10 +224,10 @@ export async function createIntelligenceInTx(tx: Tx, actor: Actor, input: Intell
   if (input.sharingScope !== 'agency') must(actor, 'records.share', 'Your role cannot share intelligence beyond your agency')
   const issues = [...(await referenceProblems(tx, actor, input)), ...(await handlingIssues(tx, actor, input))]
   if (issues.length > 0) throw new ValidationError(issues)
-  const id = await translatingClash(() => q.insertRecord(tx, input, actor.agencyId, actor.userId))
+  const id = await guardingReference(tx, input.reference, () => q.insertRecord(tx, input, actor.agencyId, actor.userId))
   await q.insertMentions(tx, id, input.mentionedEntityIds, input.mentionedGroupIds)
   // New intelligence on a group prompts its re-assessment (issue 3, point 5).
-  for (const groupId of input.mentionedGroupIds) await q.markGroupChanged(tx, groupId)
+  for (const groupId of input.mentionedGroupIds) await markGroupChanged(tx, groupId, 'intelligence')
   await records.recordCollected(tx, actor, INTELLIGENCE_KIND, id, input, {
     grade: formatGrade({ source: input.sourceEvaluation, intelligence: String(input.intelligenceAssessment) as IntelligenceAssessment, handling: input.handlingCode }),
     legacyGrade: input.legacyGrade,
@@ -283,7 +294,7 @@ export async function updateIntelligence(db: Database, actor: Actor, id: string,
       sourceEvaluation: record.source_evaluation, intelligenceAssessment: record.intelligence_assessment,
     }
     const changed = (Object.keys(change) as Array<keyof typeof change>).filter((k) => before[k] !== change[k])
-    const updated = await translatingClash(() => q.updateContent(tx, id, input.rowVersion, change, actor.userId))
+    const updated = await guardingReference(tx, input.reference, () => q.updateContent(tx, id, input.rowVersion, change, actor.userId))
     if (!updated) {
       throw new ConflictError('Someone else changed this intelligence record while you were editing it. Reload the page to see their changes, then make yours again.')
     }
@@ -292,7 +303,7 @@ export async function updateIntelligence(db: Database, actor: Actor, id: string,
     // Groups whose intelligence picture changed: those mentioned now if the record itself changed,
     // and those added or removed.
     const touched = new Set([...(changed.length > 0 ? input.mentionedGroupIds : added.groups), ...removed.groups])
-    for (const groupId of touched) await q.markGroupChanged(tx, groupId)
+    for (const groupId of touched) await markGroupChanged(tx, groupId, 'intelligence')
     await recordAudit(tx, actor, {
       action: 'alteration',
       recordType: RECORD_TYPE,
@@ -324,7 +335,7 @@ export async function eraseIntelligence(db: Database, actor: Actor, id: string, 
     await records.forgetAccess(tx, INTELLIGENCE_KIND, id)
     await q.deleteRecord(tx, id)
     // Intelligence withdrawn from a group changes its picture as much as intelligence added.
-    for (const groupId of groupIds) await q.markGroupChanged(tx, groupId)
+    for (const groupId of groupIds) await markGroupChanged(tx, groupId, 'intelligence')
     await recordAudit(tx, actor, { action: 'erasure', recordType: RECORD_TYPE, recordId: id, purpose: why, detail: { grade: formatGrade(gradeOf(record)) } })
   })
 }
