@@ -339,49 +339,77 @@ export type BoardAssessmentColumns = {
   assessment_id: string | null
   score: number | null
   band: string | null
-  band_label: string | null
   confidence: number | null
-  confidence_label: string | null
   opportunity: string | null
-  opportunity_label: string | null
-  model_version: number | null
+  model_id: string | null
   scored_at: Date | null
-  judged_at: string | null
   review_date: string | null
+  carried_from_id: string | null
 }
 
-const boardAssessmentColumns = sql`a.id AS assessment_id, a.score, a.band, a.result->'band'->>'label' AS band_label, a.confidence,
-  a.result->'confidence'->>'label' AS confidence_label, a.opportunity, a.result->'opportunity'->>'label' AS opportunity_label,
-  m.version AS model_version, a.scored_at, a.result->'carried'->>'judgedAt' AS judged_at, a.review_date`
+// Only plain columns: labels come from the model version (held in memory), so the large explanation
+// in `result` is never read for a board.
+const boardAssessmentColumns = sql`a.id AS assessment_id, a.score, a.band, a.confidence, a.opportunity, a.model_id, a.scored_at,
+  a.review_date, a.carried_from_id`
+const noAssessmentColumns = sql`NULL::uuid AS assessment_id, NULL::numeric AS score, NULL::text AS band, NULL::smallint AS confidence,
+  NULL::text AS opportunity, NULL::uuid AS model_id, NULL::timestamptz AS scored_at, NULL::date AS review_date, NULL::uuid AS carried_from_id`
+const groupColumns = sql`ocgs.id, ocgs.name, ocgs.operation_name, ocgs.status, ocgs.threat_areas, ocgs.areas, ocgs.owning_agency_id,
+  ocgs.members_changed_at, ocgs.intelligence_changed_at, ocgs.disruptions_changed_at`
 
 export type GroupBoardRow = GroupSubject & BoardAssessmentColumns
 
 export type GroupBoardFilters = { threatArea?: string; area?: string; agency?: string; band?: string; confidence?: number }
 
 /**
- * One page of groups the viewer may see, highest current score first and groups never assessed
- * last. One query; the visibility rule applies in SQL and again through row-level security.
+ * One page of the groups the viewer may see, highest current score first, then the groups never
+ * assessed by name. The assessed part is read in score order from assessments_board_idx and stops at
+ * the page, so page 1 costs the same at 6,000 groups as at 60; the never-assessed part is read only
+ * on the pages that reach it. The visibility rule applies in SQL and again through row-level security.
  */
 export async function groupBoard(tx: Queryable, viewer: Viewer, modelKey: string, f: GroupBoardFilters, page: number, pageSize: number) {
-  const where = sql<SqlBool>`${seen(viewer, GROUP_RECORD, 'ocgs')}
+  const groupWhere = sql<SqlBool>`${seen(viewer, GROUP_RECORD, 'ocgs')}
     ${f.threatArea ? sql`AND ocgs.threat_areas @> ARRAY[${f.threatArea}]::text[]` : sql``}
     ${f.area ? sql`AND ${f.area} = ANY (ocgs.areas)` : sql``}
-    ${f.agency ? sql`AND ocgs.owning_agency_id = ${f.agency}` : sql``}
+    ${f.agency ? sql`AND ocgs.owning_agency_id = ${f.agency}` : sql``}`
+  const current = sql<SqlBool>`a.model_key = ${modelKey} AND a.subject_type = 'group' AND a.superseded_at IS NULL`
+  const byAssessment = f.band !== undefined || f.confidence !== undefined
+  const assessmentWhere = sql<SqlBool>`${current}
     ${f.band ? sql`AND a.band = ${f.band}` : sql``}
     ${f.confidence !== undefined ? sql`AND a.confidence = ${f.confidence}` : sql``}`
-  const from = sql`FROM ocgs
-    LEFT JOIN assessments a ON a.group_id = ocgs.id AND a.model_key = ${modelKey} AND a.subject_type = 'group' AND a.superseded_at IS NULL
-    LEFT JOIN prioritisation_models m ON m.id = a.model_id`
-  const [page_, count] = await Promise.all([
-    sql<GroupBoardRow>`
-      SELECT ocgs.id, ocgs.name, ocgs.operation_name, ocgs.status, ocgs.threat_areas, ocgs.areas, ocgs.owning_agency_id,
-        ocgs.members_changed_at, ocgs.intelligence_changed_at, ocgs.disruptions_changed_at, ${boardAssessmentColumns}
-      ${from} WHERE ${where}
-      ORDER BY a.score DESC NULLS LAST, ocgs.name, ocgs.id
-      LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`.execute(tx),
-    sql<{ n: number }>`SELECT count(*) AS n ${from} WHERE ${where}`.execute(tx),
-  ])
-  return { rows: page_.rows, total: Number(count.rows[0]?.n ?? 0) }
+  const offset = (page - 1) * pageSize
+  const countAssessed = async () =>
+    Number((await sql<{ n: number }>`SELECT count(*) AS n FROM assessments a JOIN ocgs ON ocgs.id = a.group_id WHERE ${assessmentWhere} AND ${groupWhere}`.execute(tx)).rows[0]?.n ?? 0)
+
+  const rows = (
+    await sql<GroupBoardRow>`
+      SELECT ${groupColumns}, ${boardAssessmentColumns}
+      FROM assessments a JOIN ocgs ON ocgs.id = a.group_id
+      WHERE ${assessmentWhere} AND ${groupWhere}
+      ORDER BY a.score DESC, ocgs.name, ocgs.id
+      LIMIT ${pageSize} OFFSET ${offset}`.execute(tx)
+  ).rows
+  if (byAssessment) return { rows, total: await countAssessed() }
+
+  const total = Number((await sql<{ n: number }>`SELECT count(*) AS n FROM ocgs WHERE ${groupWhere}`.execute(tx)).rows[0]?.n ?? 0)
+  if (rows.length < pageSize && offset + rows.length < total) {
+    const assessedTotal = rows.length > 0 || offset === 0 ? offset + rows.length : await countAssessed()
+    const unassessed = await sql<GroupBoardRow>`
+      SELECT ${groupColumns}, ${noAssessmentColumns}
+      FROM ocgs
+      WHERE ${groupWhere} AND NOT EXISTS (SELECT 1 FROM assessments a WHERE a.group_id = ocgs.id AND ${current})
+      ORDER BY ocgs.name, ocgs.id
+      LIMIT ${pageSize - rows.length} OFFSET ${Math.max(0, offset - assessedTotal)}`.execute(tx)
+    rows.push(...unassessed.rows)
+  }
+  return { rows, total }
+}
+
+/** When the judgements behind carried-forward assessments were made (read for the few shown). */
+export async function judgedAt(tx: Queryable, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map()
+  const { rows } = await sql<{ id: string; judged_at: string | null }>`
+    SELECT a.id, a.result->'carried'->>'judgedAt' AS judged_at FROM assessments a WHERE a.id IN (${sql.join(ids.map((id) => sql`${id}::uuid`))})`.execute(tx)
+  return new Map(rows.flatMap((r) => (r.judged_at ? [[r.id, r.judged_at] as const] : [])))
 }
 
 /** The areas and owning agencies of the groups the viewer may see, for the board's filters. */
@@ -397,7 +425,7 @@ export type ThreatBoardRow = { threat_area: string } & BoardAssessmentColumns
 export async function threatBoard(tx: Queryable, modelKey: string): Promise<ThreatBoardRow[]> {
   const { rows } = await sql<ThreatBoardRow>`
     SELECT a.threat_area, ${boardAssessmentColumns}
-    FROM assessments a JOIN prioritisation_models m ON m.id = a.model_id
+    FROM assessments a
     WHERE a.model_key = ${modelKey} AND a.subject_type = 'threat_area' AND a.superseded_at IS NULL`.execute(tx)
   return rows
 }
@@ -429,47 +457,54 @@ export async function peopleRankingInputs(tx: Queryable, viewer: Viewer, keys: M
   const visibleGroup = seen(viewer, GROUP_RECORD, 'ocgs')
   const visibleLink = seen(viewer, LINK_RECORD, 'entity_links')
   const groupFilter = f.threatArea || f.area
+  // One pass per source, gathered by person: joins between the sources made PostgreSQL misjudge
+  // the sizes and loop (23 s at 50,000 people); a single aggregate does not.
   const { rows } = await sql<PersonRankingInputs>`
-    WITH suspects AS (
+    WITH suspects AS MATERIALIZED (
       SELECT entities.id FROM entities
       WHERE entities.person_role = 'suspect' AND entities.schema = 'Person' AND ${visibleEntity}
         ${f.agency ? sql`AND entities.owning_agency_id = ${f.agency}` : sql``}
     ),
-    memberships AS (
-      SELECT ocg_members.person_id, ocgs.id AS group_id, ocgs.threat_areas, ocgs.areas, ga.score
-      FROM ocg_members
-      JOIN ocgs ON ocgs.id = ocg_members.group_id
+    visible_groups AS MATERIALIZED (
+      SELECT ocgs.id, ocgs.threat_areas, ocgs.areas, ga.score
+      FROM ocgs
       LEFT JOIN assessments ga ON ga.group_id = ocgs.id AND ga.model_key = ${keys.groupKey} AND ga.subject_type = 'group' AND ga.superseded_at IS NULL
-      WHERE ${CURRENT_MEMBERSHIP} AND ${visibleGroup}
+      WHERE ${visibleGroup}
     ),
-    group_scores AS (
-      SELECT person_id, array_agg(score ORDER BY score DESC) FILTER (WHERE score IS NOT NULL) AS scores
-      FROM memberships GROUP BY person_id
+    -- Any entity may be at the other end of a link (a phone, a vehicle, an address).
+    visible_entities AS MATERIALIZED (
+      SELECT entities.id FROM entities WHERE ${visibleEntity}
     ),
-    link_ends AS (
-      SELECT entity_links.subject_id AS person_id, entity_links.object_id AS other_id FROM entity_links WHERE ${visibleLink}
+    inputs (person_id, suspect, own_score, own_band, own_confidence, group_score, in_chosen_group, link) AS (
+      SELECT suspects.id, true, NULL::numeric, NULL::text, NULL::smallint, NULL::numeric, false, 0 FROM suspects
       UNION ALL
-      SELECT entity_links.object_id, entity_links.subject_id FROM entity_links WHERE ${visibleLink}
-    ),
-    link_counts AS (
-      SELECT le.person_id, count(*)::int AS n FROM link_ends le
-      WHERE le.person_id IN (SELECT id FROM suspects)
-        AND le.other_id IN (SELECT entities.id FROM entities WHERE ${visibleEntity})
-      GROUP BY le.person_id
+      SELECT own.person_id, false, own.score, own.band, own.confidence, NULL, false, 0
+      FROM assessments own
+      WHERE own.model_key = ${keys.personKey} AND own.subject_type = 'person' AND own.superseded_at IS NULL
+      UNION ALL
+      SELECT ocg_members.person_id, false, NULL, NULL, NULL, vg.score,
+        ${groupFilter ? sql`(true ${f.threatArea ? sql`AND vg.threat_areas @> ARRAY[${f.threatArea}]::text[]` : sql``} ${f.area ? sql`AND ${f.area} = ANY (vg.areas)` : sql``})` : sql`false`},
+        0
+      FROM ocg_members
+      JOIN visible_groups vg ON vg.id = ocg_members.group_id
+      WHERE ${CURRENT_MEMBERSHIP}
+      UNION ALL
+      -- Each visible link counts once for each of its ends, if the other end is visible too.
+      SELECT ends.person_id, false, NULL, NULL, NULL, NULL, false, 1
+      FROM entity_links
+      CROSS JOIN LATERAL (VALUES (entity_links.subject_id, entity_links.object_id), (entity_links.object_id, entity_links.subject_id)) AS ends (person_id, other_id)
+      JOIN visible_entities ve ON ve.id = ends.other_id
+      WHERE ${visibleLink}
     )
-    SELECT s.id, own.score AS own_score, gs.scores AS group_scores, coalesce(lc.n, 0) AS link_count
-    FROM suspects s
-    LEFT JOIN assessments own ON own.person_id = s.id AND own.model_key = ${keys.personKey} AND own.subject_type = 'person' AND own.superseded_at IS NULL
-    LEFT JOIN group_scores gs ON gs.person_id = s.id
-    LEFT JOIN link_counts lc ON lc.person_id = s.id
-    WHERE true
-      ${f.band ? sql`AND own.band = ${f.band}` : sql``}
-      ${f.confidence !== undefined ? sql`AND own.confidence = ${f.confidence}` : sql``}
-      ${groupFilter
-        ? sql`AND EXISTS (SELECT 1 FROM memberships mm WHERE mm.person_id = s.id
-            ${f.threatArea ? sql`AND mm.threat_areas @> ARRAY[${f.threatArea}]::text[]` : sql``}
-            ${f.area ? sql`AND ${f.area} = ANY (mm.areas)` : sql``})`
-        : sql``}`.execute(tx)
+    SELECT person_id AS id, max(own_score) AS own_score,
+      array_agg(group_score ORDER BY group_score DESC) FILTER (WHERE group_score IS NOT NULL) AS group_scores,
+      sum(link)::int AS link_count
+    FROM inputs
+    GROUP BY person_id
+    HAVING bool_or(suspect)
+      ${groupFilter ? sql`AND bool_or(in_chosen_group)` : sql``}
+      ${f.band ? sql`AND max(own_band) = ${f.band}` : sql``}
+      ${f.confidence !== undefined ? sql`AND max(own_confidence) = ${f.confidence}` : sql``}`.execute(tx)
   return rows.map((r) => ({ ...r, link_count: Number(r.link_count) }))
 }
 
@@ -479,9 +514,10 @@ export type PersonBoardDetail = {
   own_id: string | null
   own_score: number | null
   own_band: string | null
-  own_band_label: string | null
   own_confidence: number | null
-  own_confidence_label: string | null
+  own_opportunity: string | null
+  own_model_id: string | null
+  own_scored_at: Date | null
   groups: Array<{ id: string; name: string; score: number }> | null
 }
 
@@ -489,8 +525,8 @@ export type PersonBoardDetail = {
 export async function peopleBoardDetails(tx: Queryable, viewer: Viewer, keys: ModelKeys, ids: readonly string[]): Promise<PersonBoardDetail[]> {
   if (ids.length === 0) return []
   const { rows } = await sql<PersonBoardDetail>`
-    SELECT entities.id, entities.caption, own.id AS own_id, own.score AS own_score, own.band AS own_band,
-      own.result->'band'->>'label' AS own_band_label, own.confidence AS own_confidence, own.result->'confidence'->>'label' AS own_confidence_label,
+    SELECT entities.id, entities.caption, own.id AS own_id, own.score AS own_score, own.band AS own_band, own.confidence AS own_confidence,
+      own.opportunity AS own_opportunity, own.model_id AS own_model_id, own.scored_at AS own_scored_at,
       (SELECT jsonb_agg(jsonb_build_object('id', ocgs.id, 'name', ocgs.name, 'score', ga.score) ORDER BY ga.score DESC, ocgs.name)
          FROM ocg_members
          JOIN ocgs ON ocgs.id = ocg_members.group_id

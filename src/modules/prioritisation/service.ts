@@ -9,6 +9,7 @@ import { rankPeople } from '../../core/scoring/peopleRanking.ts'
 import { rescorePrompts, type ChangeKind } from '../../core/scoring/rescore.ts'
 import { scoreAssessment, type AssessmentAnswers, type AssessmentResult } from '../../core/scoring/scoreAssessment.ts'
 import type { Database } from '../../db/connection.ts'
+import { sql } from 'kysely'
 import { asSystem, asUser, withOwnerPrivileges, type Queryable, type Tx } from '../../db/context.ts'
 import { PAGE_SIZE } from '../../db/paging.ts'
 import { issuesOf, parseInput } from '../../http/validation.ts'
@@ -339,11 +340,30 @@ async function auditPersonConsultation(tx: Tx, actor: Actor, subject: ResolvedSu
 
 type ModelVersions = Map<string, Array<{ version: number; published_at: Date }>>
 
-async function versionsByKey(tx: Queryable): Promise<ModelVersions> {
+/** Every model version, by id and by key: boards take labels and versions from here, not from each row. */
+type Catalogue = { byId: Map<string, LoadedModel>; versions: ModelVersions }
+
+async function catalogue(tx: Queryable): Promise<Catalogue> {
   const rows = await q.listModels(tx)
-  const byKey: ModelVersions = new Map()
-  for (const r of rows) byKey.set(r.key, [...(byKey.get(r.key) ?? []), { version: r.version, published_at: r.published_at }])
-  return byKey
+  const versions: ModelVersions = new Map()
+  for (const r of rows) versions.set(r.key, [...(versions.get(r.key) ?? []), { version: r.version, published_at: r.published_at }])
+  return { byId: new Map(rows.map((r) => [r.id, { row: r, definition: definitionOf(r) }])), versions }
+}
+
+async function versionsByKey(tx: Queryable): Promise<ModelVersions> {
+  return (await catalogue(tx)).versions
+}
+
+/**
+ * PostgreSQL's JIT compiler is set off for the boards' transactions: row-level security makes the
+ * planner's cost estimates cross jit_above_cost, and compiling each query took 300-400 ms on a
+ * national-scale database, several times the cost of running it.
+ */
+async function boardTransaction<T>(db: Database, actor: Actor, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return asUser(db, actor, async (tx) => {
+    await sql`SET LOCAL jit = off`.execute(tx)
+    return work(tx)
+  })
 }
 
 type Staleness = {
@@ -634,32 +654,43 @@ function checkBoardFilters(model: ModelDefinition, f: { band?: string; confidenc
   if (issues.length > 0) throw new ValidationError(issues)
 }
 
-function boardAssessment(r: q.BoardAssessmentColumns) {
+/** A board row's assessment, labelled from the model version it was scored with. */
+function boardAssessment(r: q.BoardAssessmentColumns, models: Catalogue) {
   if (!r.assessment_id) return null
+  const model = models.byId.get(r.model_id!)!
+  const d = model.definition
+  const confidence = Number(r.confidence)
   return {
     id: r.assessment_id,
     score: Number(r.score),
-    band: { id: r.band!, label: r.band_label ?? r.band! },
-    confidence: { value: Number(r.confidence), label: r.confidence_label ?? String(r.confidence) },
-    opportunity: { level: r.opportunity!, label: r.opportunity_label ?? r.opportunity! },
-    modelVersion: Number(r.model_version),
+    band: { id: r.band!, label: d.bands.find((b) => b.id === r.band)?.label ?? r.band! },
+    confidence: { value: confidence, label: d.confidence.scale.find((p) => p.value === confidence)?.label ?? String(confidence) },
+    opportunity: { level: r.opportunity!, label: d.opportunity.levels.find((l) => l.id === r.opportunity)?.label ?? r.opportunity! },
+    modelVersion: model.row.version,
     scoredAt: r.scored_at!.toISOString(),
     reviewDate: r.review_date,
   }
 }
 
-const stalenessOf = (r: q.BoardAssessmentColumns) =>
-  r.assessment_id ? { judgedAt: r.judged_at ? new Date(r.judged_at) : r.scored_at!, reviewDate: r.review_date, modelVersion: Number(r.model_version) } : null
+function stalenessOf(r: q.BoardAssessmentColumns, models: Catalogue, judged: Map<string, string>) {
+  if (!r.assessment_id) return null
+  const judgedAt = judged.get(r.assessment_id)
+  return { judgedAt: judgedAt ? new Date(judgedAt) : r.scored_at!, reviewDate: r.review_date, modelVersion: models.byId.get(r.model_id!)!.row.version }
+}
+
+const carriedIds = (rows: readonly q.BoardAssessmentColumns[]) => rows.flatMap((r) => (r.assessment_id && r.carried_from_id ? [r.assessment_id] : []))
 
 /** Groups the actor may see, ranked by their current score under the group model; one page. */
 export async function groupBoard(db: Database, actor: Actor, raw: unknown, now: Date) {
   must(actor, 'records.read', 'Your role cannot see the priority boards')
   const query = parseInput(GroupBoardQuery, raw)
-  return asUser(db, actor, async (tx) => {
+  return boardTransaction(db, actor, async (tx) => {
     const model = await modelFor(tx, 'group')
     checkBoardFilters(model.definition, query)
     const { rows, total } = await q.groupBoard(tx, actor, model.row.key, query, query.page, PAGE_SIZE)
-    const [versions, choices] = await Promise.all([versionsByKey(tx), q.groupFilterChoices(tx, actor)])
+    const models = await catalogue(tx)
+    const judged = await q.judgedAt(tx, carriedIds(rows))
+    const choices = await q.groupFilterChoices(tx, actor)
     const agencies = await agencyNames(tx, [...new Set([...rows.map((r) => r.owning_agency_id), ...choices.agencyIds])])
     const offset = (query.page - 1) * PAGE_SIZE
     const groups: GroupBoardRowOut[] = rows.map((r, i) => ({
@@ -672,8 +703,8 @@ export async function groupBoard(db: Database, actor: Actor, raw: unknown, now: 
       areas: r.areas,
       owningAgencyId: r.owning_agency_id,
       owningAgencyName: agencies.get(r.owning_agency_id) ?? 'Unknown agency',
-      assessment: boardAssessment(r),
-      prompts: promptsFor({ modelKey: model.row.key, assessment: stalenessOf(r), group: r }, versions, now),
+      assessment: boardAssessment(r, models),
+      prompts: promptsFor({ modelKey: model.row.key, assessment: stalenessOf(r, models, judged), group: r }, models.versions, now),
     }))
     return {
       query,
@@ -699,7 +730,7 @@ export async function groupBoard(db: Database, actor: Actor, raw: unknown, now: 
 export async function peopleBoard(db: Database, actor: Actor, raw: unknown) {
   must(actor, 'records.read', 'Your role cannot see the priority boards')
   const query = parseInput(PeopleBoardQuery, raw)
-  return asUser(db, actor, async (tx) => {
+  return boardTransaction(db, actor, async (tx) => {
     const personModel = await modelFor(tx, 'person')
     const groupModel = await modelFor(tx, 'group')
     checkBoardFilters(personModel.definition, query)
@@ -712,6 +743,7 @@ export async function peopleBoard(db: Database, actor: Actor, raw: unknown) {
     )
     const details = new Map((await q.peopleBoardDetails(tx, actor, { personKey: personModel.row.key, groupKey: groupModel.row.key }, ranked.map((r) => r.personId))).map((d) => [d.id, d]))
     const linkCounts = new Map(inputs.map((r) => [r.id, r.link_count]))
+    const models = await catalogue(tx)
     const people: PersonBoardRowOut[] = ranked.map((r) => {
       const d = details.get(r.personId)
       return {
@@ -719,9 +751,7 @@ export async function peopleBoard(db: Database, actor: Actor, raw: unknown) {
         personId: r.personId,
         name: d?.caption ?? 'Unknown person',
         total: r.total,
-        ownAssessment: d?.own_id
-          ? { id: d.own_id, score: Number(d.own_score), band: { id: d.own_band!, label: d.own_band_label ?? d.own_band! }, confidence: { value: Number(d.own_confidence), label: d.own_confidence_label ?? String(d.own_confidence) } }
-          : null,
+        ownAssessment: d?.own_id ? ownAssessmentOf(d, models) : null,
         groups: (d?.groups ?? []).map((g) => ({ id: g.id, name: g.name, score: Number(g.score) })),
         linkCount: linkCounts.get(r.personId) ?? 0,
         components: r.components.map((c) => ({ ...c, raw: c.raw === null ? null : typeof c.raw === 'number' ? c.raw : [...c.raw], sharePercent: Math.round(c.share * 1000) / 10 })),
@@ -748,15 +778,22 @@ export async function peopleBoard(db: Database, actor: Actor, raw: unknown) {
   })
 }
 
+function ownAssessmentOf(d: q.PersonBoardDetail, models: Catalogue) {
+  const a = boardAssessment({ assessment_id: d.own_id, score: d.own_score, band: d.own_band, confidence: d.own_confidence, opportunity: d.own_opportunity, model_id: d.own_model_id, scored_at: d.own_scored_at, review_date: null, carried_from_id: null }, models)!
+  return { id: a.id, score: a.score, band: a.band, confidence: a.confidence }
+}
+
 /** Threat areas ranked by their current thematic assessment; those not yet assessed come last. */
 export async function threatBoard(db: Database, actor: Actor, raw: unknown, now: Date) {
   must(actor, 'records.read', 'Your role cannot see the priority boards')
   const query = parseInput(ThreatBoardQuery, raw)
-  return asUser(db, actor, async (tx) => {
+  return boardTransaction(db, actor, async (tx) => {
     const model = await modelFor(tx, 'threat_area')
     checkBoardFilters(model.definition, query)
-    const rows = new Map((await q.threatBoard(tx, model.row.key)).map((r) => [r.threat_area, r]))
-    const versions = await versionsByKey(tx)
+    const found = await q.threatBoard(tx, model.row.key)
+    const rows = new Map(found.map((r) => [r.threat_area, r]))
+    const models = await catalogue(tx)
+    const judged = await q.judgedAt(tx, carriedIds(found))
     const filtered = query.band !== undefined || query.confidence !== undefined
     const all = THREAT_AREAS.map((t) => ({ t, r: rows.get(t) }))
       .filter(({ r }) => !filtered || (r && (!query.band || r.band === query.band) && (query.confidence === undefined || Number(r.confidence) === query.confidence)))
@@ -765,8 +802,8 @@ export async function threatBoard(db: Database, actor: Actor, raw: unknown, now:
       rank: r ? i + 1 : null,
       threatArea: t,
       label: THREAT_AREA_LABELS[t],
-      assessment: r ? boardAssessment(r) : null,
-      prompts: promptsFor({ modelKey: model.row.key, assessment: r ? stalenessOf(r) : null, group: null }, versions, now),
+      assessment: r ? boardAssessment(r, models) : null,
+      prompts: promptsFor({ modelKey: model.row.key, assessment: r ? stalenessOf(r, models, judged) : null, group: null }, models.versions, now),
     }))
     return { query, model: { key: model.row.key, version: model.row.version, title: model.row.title }, threats, choices: choicesOf(model.definition) }
   })
