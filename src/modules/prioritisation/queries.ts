@@ -301,9 +301,15 @@ export async function lockOlderCurrent(tx: Tx, key: string, version: number): Pr
   return rows
 }
 
-/** Inserts many assessments in one statement from a JSON array (one parameter, however many rows). */
-export async function insertAssessments(tx: Queryable, rows: readonly NewAssessment[]): Promise<void> {
-  if (rows.length === 0) return
+/**
+ * Supersedes assessments and inserts their successors in one statement per batch, from a JSON array
+ * (one parameter, however many rows). Each successor is inserted from the row its predecessor's
+ * update returns, so the old one has left the current set (assessments_current_uq) before the new
+ * one enters it, and the foreign key from superseded_by_id is checked at the end of the statement,
+ * when both exist. Runs as the owner (carrying forward reaches every agency's assessments).
+ */
+export async function supersedeWith(tx: Queryable, rows: readonly NewAssessment[]): Promise<number> {
+  if (rows.length === 0) return 0
   const payload = rows.map((a) => ({
     id: a.id,
     model_id: a.modelId,
@@ -323,14 +329,24 @@ export async function insertAssessments(tx: Queryable, rows: readonly NewAssessm
     owning_agency_id: a.owningAgencyId,
     scored_by: a.scoredBy,
   }))
-  await sql`
+  const result = await sql<{ id: string }>`
+    WITH r AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(payload)}::jsonb) AS r(id uuid, model_id uuid, model_key text, subject_type text,
+        group_id uuid, person_id uuid, threat_area text, answers jsonb, score numeric, band text, confidence smallint,
+        opportunity text, result jsonb, carried_from_id uuid, review_date date, owning_agency_id uuid, scored_by uuid)
+    ),
+    superseded AS (
+      UPDATE assessments a SET superseded_at = now(), superseded_by_id = r.id
+      FROM r WHERE a.id = r.carried_from_id AND a.superseded_at IS NULL
+      RETURNING a.id
+    )
     INSERT INTO assessments (id, model_id, model_key, subject_type, group_id, person_id, threat_area, answers, score, band,
       confidence, opportunity, result, carried_from_id, review_date, owning_agency_id, scored_by)
     SELECT r.id, r.model_id, r.model_key, r.subject_type, r.group_id, r.person_id, r.threat_area, r.answers, r.score, r.band,
       r.confidence, r.opportunity, r.result, r.carried_from_id, r.review_date, r.owning_agency_id, r.scored_by
-    FROM jsonb_to_recordset(${JSON.stringify(payload)}::jsonb) AS r(id uuid, model_id uuid, model_key text, subject_type text,
-      group_id uuid, person_id uuid, threat_area text, answers jsonb, score numeric, band text, confidence smallint,
-      opportunity text, result jsonb, carried_from_id uuid, review_date date, owning_agency_id uuid, scored_by uuid)`.execute(tx)
+    FROM r JOIN superseded ON superseded.id = r.carried_from_id
+    RETURNING id`.execute(tx)
+  return result.rows.length
 }
 
 // Boards

@@ -228,9 +228,9 @@ export async function rescoreAll(db: Database, actor: Actor, modelKey: string): 
     const BATCH = 1000
     for (let i = 0; i < carried.length; i += BATCH) {
       const batch = carried.slice(i, i + BATCH)
-      await q.markSuperseded(tx, batch.map((a) => a.carriedFromId!))
-      await q.insertAssessments(tx, batch)
-      await q.linkSuccessors(tx, batch.map((a) => ({ oldId: a.carriedFromId!, newId: a.id })))
+      const written = await q.supersedeWith(tx, batch)
+      // The rows were locked when read, so every one must have been carried.
+      if (written !== batch.length) throw new ConflictError(`Carrying forward wrote ${written} of ${batch.length} assessments; nothing was changed`)
     }
     await recordAudit(tx, actor, {
       action: 'alteration',
