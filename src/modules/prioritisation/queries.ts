@@ -131,6 +131,16 @@ export function visiblePeople(db: Queryable, viewer: Viewer, ids: readonly strin
 
 // Assessments
 
+/**
+ * The current assessment of a subject under a model key, as a join condition that reaches it through
+ * assessments_current_uq (one index entry per subject), however long the subject's history grows.
+ */
+function isCurrentOf(alias: string, modelKey: string, subjectType: 'group' | 'person', subjectId: ReturnType<typeof sql.ref>) {
+  const a = (column: string) => sql.ref(`${alias}.${column}`)
+  return sql<SqlBool>`${a('model_key')} = ${modelKey} AND ${a('subject_type')} = ${subjectType} AND ${a('superseded_at')} IS NULL
+    AND coalesce(${a('group_id')}::text, ${a('person_id')}::text, ${a('threat_area')}) = ${subjectId}::text`
+}
+
 export type SubjectRef = { subjectType: Subject; groupId: string | null; personId: string | null; threatArea: string | null }
 
 const subjectCondition = (s: SubjectRef) =>
@@ -412,7 +422,7 @@ export async function groupBoard(tx: Queryable, viewer: Viewer, modelKey: string
     const unassessed = await sql<GroupBoardRow>`
       SELECT ${groupColumns}, ${noAssessmentColumns}
       FROM ocgs
-      WHERE ${groupWhere} AND NOT EXISTS (SELECT 1 FROM assessments a WHERE a.group_id = ocgs.id AND ${current})
+      WHERE ${groupWhere} AND NOT EXISTS (SELECT 1 FROM assessments a WHERE ${isCurrentOf('a', modelKey, 'group', sql.ref('ocgs.id'))})
       ORDER BY ocgs.name, ocgs.id
       LIMIT ${pageSize - rows.length} OFFSET ${Math.max(0, offset - assessedTotal)}`.execute(tx)
     rows.push(...unassessed.rows)
@@ -484,7 +494,7 @@ export async function peopleRankingInputs(tx: Queryable, viewer: Viewer, keys: M
     visible_groups AS MATERIALIZED (
       SELECT ocgs.id, ocgs.threat_areas, ocgs.areas, ga.score
       FROM ocgs
-      LEFT JOIN assessments ga ON ga.group_id = ocgs.id AND ga.model_key = ${keys.groupKey} AND ga.subject_type = 'group' AND ga.superseded_at IS NULL
+      LEFT JOIN assessments ga ON ${isCurrentOf('ga', keys.groupKey, 'group', sql.ref('ocgs.id'))}
       WHERE ${visibleGroup}
     ),
     -- Any entity may be at the other end of a link (a phone, a vehicle, an address).
