@@ -102,7 +102,7 @@ export async function buildApp(ctx: AppContext, options: { logger?: FastifyServe
       info: {
         title: 'Achilles API',
         version: '1',
-        description: 'Partner directory, users, shared notes and the audit log. Authenticate with "Authorization: Bearer <token>" (make one with `npx achilles token create`).',
+        description: 'Partner directory, users, shared notes, people and entities, organised crime groups, intelligence, prioritisation, search, CSV import and the audit log. Authenticate with "Authorization: Bearer <token>" (make one with `npx achilles token create`).',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
