@@ -6,8 +6,8 @@ import { visibleTo } from '../../db/visibility.ts'
 
 // The SQL of prioritisation: model versions and assessments are this module's own tables.
 //
-// The boards and the re-score prompts also read ocgs, ocg_members, entities and entity_links, the
-// tables of the groups and entities modules, in read-only joins. A ranked, filtered board over
+// The boards also read ocgs, ocg_members, entities and entity_links, the tables of the groups and
+// entities modules, in read-only joins (single subjects are looked up through those modules' services). A ranked, filtered board over
 // 6,000 groups and 50,000 people must be one query (p95 under 100 ms), not a service call per row.
 // Every such read applies the visibility rule in SQL (visibleTo) and runs inside asUser, so
 // row-level security applies it again.
@@ -89,8 +89,9 @@ export async function currentCountsByModel(db: Queryable, key: string): Promise<
   return new Map(rows.map((r) => [r.model_id, Number(r.n)]))
 }
 
-// Subjects
+// Groups
 
+/** A group as a board shows it, with what decides whether its score is stale. */
 export type GroupSubject = {
   id: string
   name: string
@@ -102,31 +103,6 @@ export type GroupSubject = {
   members_changed_at: Date | null
   intelligence_changed_at: Date | null
   disruptions_changed_at: Date | null
-}
-
-/** Groups the viewer may see, with what decides whether their score is stale. */
-export function visibleGroups(db: Queryable, viewer: Viewer, ids: readonly string[]): Promise<GroupSubject[]> {
-  if (ids.length === 0) return Promise.resolve([])
-  return db
-    .selectFrom('ocgs')
-    .select(['ocgs.id', 'ocgs.name', 'ocgs.operation_name', 'ocgs.status', 'ocgs.threat_areas', 'ocgs.areas', 'ocgs.owning_agency_id', 'ocgs.members_changed_at', 'ocgs.intelligence_changed_at', 'ocgs.disruptions_changed_at'])
-    .where('ocgs.id', 'in', [...ids])
-    .where(visibleTo(viewer, GROUP_RECORD, 'ocgs'))
-    .execute()
-}
-
-export type PersonSubject = { id: string; caption: string; person_role: string | null; owning_agency_id: string }
-
-/** People the viewer may see (entities of the Person schema). */
-export function visiblePeople(db: Queryable, viewer: Viewer, ids: readonly string[]): Promise<PersonSubject[]> {
-  if (ids.length === 0) return Promise.resolve([])
-  return db
-    .selectFrom('entities')
-    .select(['entities.id', 'entities.caption', 'entities.person_role', 'entities.owning_agency_id'])
-    .where('entities.id', 'in', [...ids])
-    .where('entities.schema', '=', 'Person')
-    .where(visibleTo(viewer, ENTITY_RECORD, 'entities'))
-    .execute()
 }
 
 // Assessments

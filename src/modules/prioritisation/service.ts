@@ -9,13 +9,14 @@ import { rankPeople } from '../../core/scoring/peopleRanking.ts'
 import { rescorePrompts, type ChangeKind } from '../../core/scoring/rescore.ts'
 import { scoreAssessment, type AssessmentAnswers, type AssessmentResult } from '../../core/scoring/scoreAssessment.ts'
 import type { Database } from '../../db/connection.ts'
-import { sql } from 'kysely'
 import { asSystem, asUser, withOwnerPrivileges, type Queryable, type Tx } from '../../db/context.ts'
 import { PAGE_SIZE } from '../../db/paging.ts'
 import { issuesOf, parseInput } from '../../http/validation.ts'
 import { agencyNames } from '../agencies/service.ts'
 import { recordAudit } from '../audit/service.ts'
 import * as records from '../records/service.ts'
+import { entitySummaries } from '../entities/service.ts'
+import { groupSummaries } from '../groups/service.ts'
 import { displayNames } from '../users/service.ts'
 import * as q from './queries.ts'
 import {
@@ -269,12 +270,15 @@ const subjectLabel = (s: Subject) => (s === 'threat_area' ? 'threat area' : s)
 
 // Subjects
 
+/** What a re-score prompt needs to know about a group. */
+type GroupChanges = Pick<q.GroupSubject, 'members_changed_at' | 'intelligence_changed_at' | 'disruptions_changed_at'>
+
 type ResolvedSubject = {
   ref: q.SubjectRef
   name: string
   href: string | null
-  group: q.GroupSubject | null
-  person: q.PersonSubject | null
+  group: GroupChanges | null
+  person: { role: string | null } | null
 }
 
 const refOf = (subjectType: Subject, subjectId: string | undefined | null, threatArea: string | undefined | null): q.SubjectRef => ({
@@ -312,20 +316,26 @@ async function asUserSeeing<T>(db: Database, actor: Actor, work: (tx: Tx) => Pro
 /** The subject if the actor may see it; otherwise the refusal is logged and RefusedSubject raised. */
 async function resolveSubject(tx: Tx, actor: Actor, ref: q.SubjectRef, purpose: string): Promise<ResolvedSubject> {
   if (ref.subjectType === 'group') {
-    const [group] = await q.visibleGroups(tx, actor, [ref.groupId!])
+    const group = (await groupSummaries(tx, [ref.groupId!])).get(ref.groupId!)
     if (!group) {
       await records.recordRefusal(tx, actor, GROUP_KIND, ref.groupId!, purpose)
       throw new RefusedSubject('Group')
     }
-    return { ref, name: group.operation_name ? `${group.name} (${group.operation_name})` : group.name, href: `/groups/${group.id}`, group, person: null }
+    return {
+      ref,
+      name: group.operationName ? `${group.name} (${group.operationName})` : group.name,
+      href: `/groups/${group.id}`,
+      group: { members_changed_at: group.membersChangedAt, intelligence_changed_at: group.intelligenceChangedAt, disruptions_changed_at: group.disruptionsChangedAt },
+      person: null,
+    }
   }
   if (ref.subjectType === 'person') {
-    const [person] = await q.visiblePeople(tx, actor, [ref.personId!])
-    if (!person) {
+    const person = (await entitySummaries(tx, [ref.personId!])).get(ref.personId!)
+    if (!person || person.schema !== 'Person') {
       await records.recordRefusal(tx, actor, PERSON_KIND, ref.personId!, purpose)
       throw new RefusedSubject('Person')
     }
-    return { ref, name: person.caption, href: `/entities/people/${person.id}`, group: null, person }
+    return { ref, name: person.caption, href: `/entities/people/${person.id}`, group: null, person: { role: person.personRole } }
   }
   return { ref, name: THREAT_AREA_LABELS[ref.threatArea as ThreatArea] ?? ref.threatArea!, href: null, group: null, person: null }
 }
@@ -354,22 +364,11 @@ async function versionsByKey(tx: Queryable): Promise<ModelVersions> {
   return (await catalogue(tx)).versions
 }
 
-/**
- * PostgreSQL's JIT compiler is set off for the boards' transactions: row-level security makes the
- * planner's cost estimates cross jit_above_cost, and compiling each query took 300-400 ms on a
- * national-scale database, several times the cost of running it.
- */
-async function boardTransaction<T>(db: Database, actor: Actor, work: (tx: Tx) => Promise<T>): Promise<T> {
-  return asUser(db, actor, async (tx) => {
-    await sql`SET LOCAL jit = off`.execute(tx)
-    return work(tx)
-  })
-}
 
 type Staleness = {
   modelKey: string
   assessment: { judgedAt: Date; reviewDate: string | null; modelVersion: number } | null
-  group: Pick<q.GroupSubject, 'members_changed_at' | 'intelligence_changed_at' | 'disruptions_changed_at'> | null
+  group: GroupChanges | null
 }
 
 /** Why a subject's score may be out of date, from the pure rule in src/core/scoring/rescore.ts. */
@@ -467,7 +466,7 @@ export async function assessmentForm(db: Database, actor: Actor, raw: unknown, n
   return asUserSeeing(db, actor, async (tx) => {
     const model = await modelFor(tx, query.subjectType, query.model)
     const subject = await resolveSubject(tx, actor, refOf(query.subjectType, query.subjectId, query.threatArea), 'Scoring an assessment')
-    if (subject.person && subject.person.person_role !== 'suspect') throw new ValidationError([notASuspect(subject.person.person_role)])
+    if (subject.person && subject.person.role !== 'suspect') throw new ValidationError([notASuspect(subject.person.role)])
     const current = await q.currentAssessment(tx, actor, model.row.key, subject.ref)
     const { agencies, users } = await namesFor(tx, current ? [current] : [])
     await auditPersonConsultation(tx, actor, subject, 'Scoring an assessment', { model: model.row.key })
@@ -527,7 +526,7 @@ export async function scoreSubject(db: Database, actor: Actor, raw: unknown, now
     const subjectId = input?.subjectId ?? null
     const threatArea = input?.threatArea ?? null
     const subject = (subjectType === 'threat_area' ? threatArea : subjectId) ? await resolveSubject(tx, actor, refOf(subjectType, subjectId, threatArea), 'Scoring an assessment') : null
-    if (subject?.person && subject.person.person_role !== 'suspect') issues.push(notASuspect(subject.person.person_role))
+    if (subject?.person && subject.person.role !== 'suspect') issues.push(notASuspect(subject.person.role))
 
     // The scorer checks every answer against the model, whatever shape the request had.
     const answers: AssessmentAnswers = {
@@ -684,7 +683,7 @@ const carriedIds = (rows: readonly q.BoardAssessmentColumns[]) => rows.flatMap((
 export async function groupBoard(db: Database, actor: Actor, raw: unknown, now: Date) {
   must(actor, 'records.read', 'Your role cannot see the priority boards')
   const query = parseInput(GroupBoardQuery, raw)
-  return boardTransaction(db, actor, async (tx) => {
+  return asUser(db, actor, async (tx) => {
     const model = await modelFor(tx, 'group')
     checkBoardFilters(model.definition, query)
     const { rows, total } = await q.groupBoard(tx, actor, model.row.key, query, query.page, PAGE_SIZE)
@@ -730,7 +729,7 @@ export async function groupBoard(db: Database, actor: Actor, raw: unknown, now: 
 export async function peopleBoard(db: Database, actor: Actor, raw: unknown) {
   must(actor, 'records.read', 'Your role cannot see the priority boards')
   const query = parseInput(PeopleBoardQuery, raw)
-  return boardTransaction(db, actor, async (tx) => {
+  return asUser(db, actor, async (tx) => {
     const personModel = await modelFor(tx, 'person')
     const groupModel = await modelFor(tx, 'group')
     checkBoardFilters(personModel.definition, query)
@@ -787,7 +786,7 @@ function ownAssessmentOf(d: q.PersonBoardDetail, models: Catalogue) {
 export async function threatBoard(db: Database, actor: Actor, raw: unknown, now: Date) {
   must(actor, 'records.read', 'Your role cannot see the priority boards')
   const query = parseInput(ThreatBoardQuery, raw)
-  return boardTransaction(db, actor, async (tx) => {
+  return asUser(db, actor, async (tx) => {
     const model = await modelFor(tx, 'threat_area')
     checkBoardFilters(model.definition, query)
     const found = await q.threatBoard(tx, model.row.key)
