@@ -415,8 +415,14 @@ describe('history, model versions and carrying forward', () => {
 
     // Version 4 restores the five-point scale: the assessment left behind now fits and is carried.
     assert.equal((await admin('POST', '/api/v1/models/tactical/versions', { definition: edited(TACTICAL_MODEL, 4, () => {}), changeNote: 'Back to the shipped scales' })).status, 201)
-    const last = await admin('POST', '/api/v1/models/tactical/rescore')
-    assert.equal(last.body.needsRescore.length, 0, JSON.stringify(last.body.needsRescore))
+    // This time through the page an administrator sees after publishing.
+    const administrator = await signedIn(t.app, ADMIN)
+    const modelPage = await administrator.get('/models/tactical/4')
+    assert.match(modelPage.body, /Carry assessments forward to version 4/)
+    const last = await administrator.submit('/models/tactical/4', '/models/tactical/rescore', {})
+    assert.equal(last.status, 200)
+    assert.match(last.body, /Assessments carried forward/)
+    assert.match(last.body, /Every current assessment fitted the new version/)
     const misfitCarried = (await police('GET', `/api/v1/assessments?subjectType=group&subjectId=${misfit}`)).body.assessments[0]
     assert.equal(misfitCarried.modelVersion, 4)
     assert.equal(misfitCarried.score, 100)

@@ -179,10 +179,9 @@ export async function prioritisationRoutes(app: FastifyInstance): Promise<void> 
     const body = formBody(request)
     const input = assessmentFromForm(body)
     try {
-      const id = await service.scoreSubject(db, actor, input, ctx.now())
-      const saved = await service.getAssessment(db, actor, id, ctx.now())
+      const saved = await service.scoreSubject(db, actor, input, ctx.now())
       setFlash(reply, `Assessment saved: ${saved.score.toFixed(1)} out of 100, ${saved.band.label}.`, config.cookieSecure)
-      return reply.redirect(`/assessments/${id}`, 303)
+      return reply.redirect(`/assessments/${saved.id}`, 303)
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error
       const query = { subjectType: body.subjectType, subjectId: body.subjectId, threatArea: body.threatArea, model: body.modelKey }
@@ -194,11 +193,11 @@ export async function prioritisationRoutes(app: FastifyInstance): Promise<void> 
   app.get('/assessments/:id', { schema: { hide: true } }, async (request, reply) => {
     const id = pathId(request.params, 'id', 'Assessment')
     const assessment = await service.getAssessment(db, requireActor(request), id, ctx.now())
-    const model = await service.getModel(db, assessment.modelKey, assessment.modelVersion)
+    const model = await service.modelDefinition(db, assessment.modelKey, assessment.modelVersion)
     return renderPage(request, reply, 'prioritisation/views/assessment.njk', {
       title: `Assessment of ${assessment.subjectName}`,
       assessment,
-      bandClasses: bandColours(model.model.bands),
+      bandClasses: bandColours(model.bands),
       historyQuery: historyQuery(assessment),
     })
   })
@@ -305,7 +304,7 @@ export async function prioritisationRoutes(app: FastifyInstance): Promise<void> 
     { schema: { tags: [TAG], summary: 'Score a group, person (suspects only) or threat area with the current model; supersedes the previous assessment', body: AssessmentInput, response: { 201: AssessmentOut } } },
     async (request, reply) => {
       const actor = requireActor(request)
-      const id = await service.scoreSubject(db, actor, request.body, ctx.now())
+      const { id } = await service.scoreSubject(db, actor, request.body, ctx.now())
       return reply.status(201).header('location', `/api/v1/assessments/${id}`).send(await service.getAssessment(db, actor, id, ctx.now()))
     },
   )

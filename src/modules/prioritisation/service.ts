@@ -127,6 +127,13 @@ export async function getModel(db: Database, key: string, version: number): Prom
   })
 }
 
+/** One version's definition, for pages that show an assessment scored with it. */
+export async function modelDefinition(db: Database, key: string, version: number): Promise<ModelDefinition> {
+  const row = await asSystem(db, (tx) => q.findModel(tx, key, version))
+  if (!row) throw new NotFoundError('Model version')
+  return definitionOf(row)
+}
+
 /** The newest version number of a key, or 0 if the key has never been published. */
 export async function currentVersion(db: Database, key: string): Promise<number> {
   return asSystem(db, async (tx) => Math.max(0, ...(await q.listModels(tx)).filter((r) => r.key === key).map((r) => r.version)))
@@ -511,7 +518,7 @@ function firstPerField(issues: readonly FieldIssue[]): FieldIssue[] {
  * subject's previous current assessment under that model is superseded, never changed or deleted,
  * so the history stays whole. Invalid answers are refused field by field and nothing is saved.
  */
-export async function scoreSubject(db: Database, actor: Actor, raw: unknown, now: Date): Promise<string> {
+export async function scoreSubject(db: Database, actor: Actor, raw: unknown, now: Date): Promise<{ id: string; score: number; band: { id: string; label: string } }> {
   must(actor, 'records.write', 'Your role cannot score assessments')
   const parsed = AssessmentInput.safeParse(raw)
   const issues: FieldIssue[] = parsed.success ? [] : issuesOf(parsed.error)
@@ -568,7 +575,7 @@ export async function scoreSubject(db: Database, actor: Actor, raw: unknown, now
       purpose: `Scoring a ${subjectLabel(subjectType)} with ${model.row.title} version ${model.row.version}`,
       detail: { subjectType, subjectId: subject.ref.groupId ?? subject.ref.personId ?? subject.ref.threatArea, score: scored.result.score, band: scored.result.band.id, supersedes: previous?.id ?? null },
     })
-    return id
+    return { id, score: scored.result.score, band: { id: scored.result.band.id, label: scored.result.band.label } }
   })
 }
 
