@@ -45,18 +45,9 @@ export async function findModel(db: Queryable, key: string, version: number): Pr
   return (await db.selectFrom('prioritisation_models').select(modelColumns).where('key', '=', key).where('version', '=', version).executeTakeFirst()) ?? null
 }
 
-export async function findModelById(db: Queryable, id: string): Promise<ModelRow | null> {
-  return (await db.selectFrom('prioritisation_models').select(modelColumns).where('id', '=', id).executeTakeFirst()) ?? null
-}
-
 /** The newest version of every key. */
 export function latestModels(db: Queryable): Promise<ModelRow[]> {
   return db.selectFrom('prioritisation_models').select(modelColumns).distinctOn('key').orderBy('key').orderBy('version', 'desc').execute()
-}
-
-/** The versions of a key published after a version, oldest first: what a re-score prompt counts. */
-export function versionsAfter(db: Queryable, key: string, version: number) {
-  return db.selectFrom('prioritisation_models').select(['version', 'published_at']).where('key', '=', key).where('version', '>', version).orderBy('version').execute()
 }
 
 export async function insertModel(
