@@ -10,8 +10,10 @@ import { migrate } from '../db/migrate.ts'
 import type { AppContext } from '../http/context.ts'
 import { auditLength, verifyAuditChain } from '../modules/audit/service.ts'
 import { issueApiToken, revokeApiToken } from '../modules/auth/service.ts'
-import { crimePicture, DEMO_CRIME_SCALE, intelligenceBatches, NATIONAL_CRIME_SCALE } from '../core/demo/crime.ts'
+import { addDays, crimePicture, DEMO_CRIME_SCALE, intelligenceBatches, NATIONAL_CRIME_SCALE } from '../core/demo/crime.ts'
+import { seededRandom } from '../core/demo/random.ts'
 import { isEmpty, loadCrimePicture, loadPartnership } from '../modules/demo/service.ts'
+import { loadDemonstrationAssessments } from '../modules/prioritisation/demonstration.ts'
 import { ensureDefaultModels } from '../modules/prioritisation/service.ts'
 import { credentials, userIdByEmail } from '../modules/users/service.ts'
 import { progressBar } from './progress.ts'
@@ -45,7 +47,7 @@ async function migrateCommand(env: CommandEnv): Promise<number> {
   return 0
 }
 
-export type SeedOutcome = { loaded: boolean; partnership?: Partnership; crime?: Awaited<ReturnType<typeof loadCrimePicture>>; password?: string; passwordGenerated: boolean; adminEmail: string }
+export type SeedOutcome = { loaded: boolean; partnership?: Partnership; crime?: Awaited<ReturnType<typeof loadCrimePicture>> & { assessments: number }; password?: string; passwordGenerated: boolean; adminEmail: string }
 
 /** Intelligence records loaded with each scale unless asked otherwise. */
 export const DEFAULT_INTELLIGENCE = { demo: 2_000, national: 100_000 }
@@ -69,7 +71,16 @@ export async function seedDemonstration(env: CommandEnv, scale: 'demo' | 'nation
   const bar = progressBar(env.out, env.isTTY, 'Loading intelligence', intelligence)
   const crime = await loadCrimePicture(env.db, picture, intelligenceBatches({ picture, users: partnership.users, agencies: partnership.agencies, today, count: intelligence }), (n) => bar.update(n))
   bar.finish()
-  return { loaded: true, partnership, crime, password, passwordGenerated: !env.config.adminPassword, adminEmail }
+  // Most groups carry an assessment (a few are left for the user to score), scored by an
+  // analyst or LRO of the group's owning agency where there is one.
+  const r = seededRandom(7_2026)
+  const scorers = partnership.users.filter((u) => u.roles.includes('analyst') || u.roles.includes('lead_responsible_officer'))
+  const subjects = picture.groups.filter(() => r.chance(0.85)).map((g) => {
+    const scorer = scorers.find((u) => u.agencyId === g.owningAgencyId) ?? partnership.users.find((u) => u.id === g.createdBy)!
+    return { groupId: g.id, owningAgencyId: scorer.agencyId, scoredBy: scorer.id, severity: r.next(), reviewDate: addDays(today, r.chance(0.1) ? -r.int(1, 30) : r.int(30, 365)) }
+  })
+  const assessments = await loadDemonstrationAssessments(env.db, subjects, r)
+  return { loaded: true, partnership, crime: { ...crime, assessments }, password, passwordGenerated: !env.config.adminPassword, adminEmail }
 }
 
 export function describeSeed(env: CommandEnv, outcome: SeedOutcome): void {
@@ -81,7 +92,7 @@ export function describeSeed(env: CommandEnv, outcome: SeedOutcome): void {
   const p = outcome.partnership!
   line(env, `Loaded invented demonstration data: ${p.agencies.length} agencies, ${p.users.length} users, ${p.notes.length} shared notes.`)
   const c = outcome.crime
-  if (c) line(env, `  and a crime picture: ${c.groups} organised crime groups, ${c.members} memberships, ${c.entities} people and other entities, ${c.links} links, ${c.intelligence} intelligence records.`)
+  if (c) line(env, `  and a crime picture: ${c.groups} organised crime groups, ${c.members} memberships, ${c.entities} people and other entities, ${c.links} links, ${c.intelligence} intelligence records, ${c.assessments} group assessments.`)
   line(env, `Administrator: ${outcome.adminEmail}  password: ${outcome.password}${outcome.passwordGenerated ? '  (generated: keep it, it is not shown again)' : ''}`)
   if (p.logins.length > 1) {
     line(env, 'Other demonstration accounts, with the same password:')

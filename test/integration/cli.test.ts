@@ -72,7 +72,7 @@ test('seed loads the demonstration partnership once and prints the logins', asyn
   const first = await run(['seed'])
   assert.equal(first.code, 0, first.stderr)
   assert.match(first.stdout, /Loaded invented demonstration data: \d+ agencies, \d+ users, \d+ shared notes/)
-  assert.match(first.stdout, /a crime picture: 24 organised crime groups, \d+ memberships, \d+ people and other entities, \d+ links, 2000 intelligence records/)
+  assert.match(first.stdout, /a crime picture: 24 organised crime groups, \d+ memberships, \d+ people and other entities, \d+ links, 2000 intelligence records, \d+ group assessments/)
   assert.match(first.stdout, new RegExp(`Administrator: admin@demo.achilles.example  password: ${PASSWORD}`))
   assert.match(first.stdout, /analyst@demo.achilles.example/)
   const again = await run(['seed'])

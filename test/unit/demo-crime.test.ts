@@ -56,3 +56,23 @@ test('intelligence comes in batches, each record mentioning a group and its memb
     assert.ok(r.reportedOn <= '2026-11-23')
   }
 })
+
+test('demonstration answers fit the shipped tactical model, say they were invented, and severe groups score higher', async () => {
+  const { TACTICAL_MODEL } = await import('../../src/core/scoring/defaultModels.ts')
+  const { scoreAssessment } = await import('../../src/core/scoring/scoreAssessment.ts')
+  const { demonstrationAnswers } = await import('../../src/core/demo/assessments.ts')
+  const { seededRandom } = await import('../../src/core/demo/random.ts')
+  const r = seededRandom(1)
+  const mean = (severity: number) => {
+    let total = 0
+    for (let i = 0; i < 50; i++) {
+      const answers = demonstrationAnswers(TACTICAL_MODEL, r, severity)
+      for (const a of Object.values(answers.factors)) assert.match(a!.rationale, /^Invented for the demonstration/)
+      const scored = scoreAssessment(TACTICAL_MODEL, answers)
+      assert.ok(scored.ok, JSON.stringify(!scored.ok && scored.problems))
+      total += scored.ok ? scored.result.score : 0
+    }
+    return total / 50
+  }
+  assert.ok(mean(0.9) > mean(0.1) + 10)
+})
