@@ -71,7 +71,8 @@ CREATE POLICY assessments_insert ON assessments FOR INSERT TO achilles_app WITH 
   END);
 -- Only superseding is an update; the scores themselves are never rewritten.
 CREATE POLICY assessments_supersede ON assessments FOR UPDATE TO achilles_app
-  USING ((SELECT achilles_has_capability('records.write')) AND superseded_at IS NULL);
+  USING ((SELECT achilles_has_capability('records.write')) AND superseded_at IS NULL)
+  WITH CHECK ((SELECT achilles_has_capability('records.write')) AND superseded_at IS NOT NULL);
 REVOKE UPDATE ON assessments FROM achilles_app;
 GRANT UPDATE (superseded_at, superseded_by_id) ON assessments TO achilles_app;
 

@@ -567,6 +567,8 @@ export async function scoreSubject(db: Database, actor: Actor, raw: unknown, now
       owningAgencyId: actor.agencyId,
       scoredBy: actor.userId,
     })
+    // The old row is no longer current, so the supersede policy no longer lets the user touch it;
+    // pointing it at its successor (which must exist first, for the foreign key) is the platform's.
     if (previous) await withOwnerPrivileges(tx, () => q.linkSuccessors(tx, [{ oldId: previous.id, newId: id }]))
     await recordAudit(tx, actor, {
       action: 'collection',
@@ -580,14 +582,12 @@ export async function scoreSubject(db: Database, actor: Actor, raw: unknown, now
 }
 
 /**
- * Takes the previous assessment out of the current set, inside the scorer's transaction. The row
- * was found and locked under row-level security just before. The update itself runs with the owner's
- * privileges: the supersede policy of 0009_prioritisation.sql has no WITH CHECK clause, so PostgreSQL
- * applies its USING clause (superseded_at IS NULL) to the new row as well and refuses every supersede.
- * Once that policy gains `WITH CHECK (superseded_at IS NOT NULL)`, this can run as the user.
+ * Takes the previous assessment out of the current set, inside the scorer's transaction, under the
+ * supersede policy of 0009_prioritisation.sql (the row was found and locked under row-level security
+ * just before).
  */
 async function supersede(tx: Tx, ids: readonly string[]): Promise<void> {
-  await withOwnerPrivileges(tx, () => q.markSuperseded(tx, ids))
+  await q.markSuperseded(tx, ids)
 }
 
 /** One assessment with its explanation, if its subject is visible to the actor. */
