@@ -124,73 +124,77 @@ export function rankPeople(people: readonly RankingPerson[], weights: RankingWei
     if (seen.has(person.personId)) throw new RangeError(`Person ${person.personId} appears twice in the list to rank`)
     seen.add(person.personId)
   }
-  const ranked = people.map((p) => scorePerson(p, weights))
-  ranked.sort((a, b) => b.total - a.total || (a.personId < b.personId ? -1 : a.personId > b.personId ? 1 : 0))
-  const kept = options.top === undefined ? ranked : ranked.slice(0, Math.max(0, options.top))
-  return kept.map((r, i) => ({ rank: i + 1, ...r }))
+  // Totals first, explanations only for those kept: a national board ranks tens of thousands of
+  // people to show twenty, and writing every explanation cost half a second.
+  const totals = people.map((p) => ({ person: p, total: round1(totalOf(measure(p, weights))) }))
+  totals.sort((a, b) => b.total - a.total || (a.person.personId < b.person.personId ? -1 : a.person.personId > b.person.personId ? 1 : 0))
+  const kept = options.top === undefined ? totals : totals.slice(0, Math.max(0, options.top))
+  return kept.map((r, i) => ({ rank: i + 1, ...scorePerson(r.person, weights) }))
+}
+
+type Measured = { input: RankingInput; normalised: number | null; missing: boolean; weight: number }
+
+/** Each input as a value 0..1 with its weight: the numbers the total is made of, without words. */
+function measure(person: RankingPerson, weights: RankingWeights): Measured[] {
+  const own = person.ownScore
+  const centrality = person.centrality ?? null
+  const { saturation, saturateAt } = weights.links
+  return [
+    { input: 'ownAssessment', normalised: own === null ? null : own / 100, missing: own === null, weight: weights.ownAssessment.weight },
+    { input: 'groupMembership', normalised: groupValue([...person.groupScores].sort((a, b) => b - a), weights.groupMembership), missing: false, weight: weights.groupMembership.weight },
+    {
+      input: 'links',
+      normalised: saturation === 'cap' ? Math.min(person.linkCount, saturateAt) / saturateAt : Math.min(1, Math.log1p(person.linkCount) / Math.log1p(saturateAt)),
+      missing: false,
+      weight: weights.links.weight,
+    },
+    { input: 'centrality', normalised: centrality, missing: centrality === null, weight: weights.centrality.weight },
+  ]
+}
+
+// A missing input is neither counted as 0 (which would lower the person's total for a gap in our
+// knowledge) nor hidden: its weight is shared among the inputs present and the gap is listed.
+function effectiveWeights(measured: readonly Measured[]): number[] {
+  const presentWeight = measured.reduce((a, c) => a + (c.missing ? 0 : c.weight), 0)
+  return measured.map((c) => (c.missing || presentWeight === 0 ? 0 : c.weight / presentWeight))
+}
+
+function totalOf(measured: readonly Measured[]): number {
+  const w = effectiveWeights(measured)
+  return measured.reduce((sum, c, i) => sum + (c.missing ? 0 : 100 * w[i]! * c.normalised!), 0)
 }
 
 function scorePerson(person: RankingPerson, weights: RankingWeights): Omit<RankedPerson, 'rank'> {
-  const own = person.ownScore
+  const measured = measure(person, weights)
   const groups = [...person.groupScores].sort((a, b) => b - a)
   const centrality = person.centrality ?? null
-  const { saturation, saturateAt } = weights.links
-
-  const inputs: Array<Omit<RankingComponent, 'effectiveWeight' | 'contribution' | 'share'>> = [
-    {
-      input: 'ownAssessment',
-      label: weights.ownAssessment.label,
-      raw: own,
-      normalised: own === null ? null : own / 100,
-      missing: own === null,
-      weight: weights.ownAssessment.weight,
-      detail: own === null ? 'Not yet assessed' : `Own assessment scored ${own}`,
-    },
-    {
-      input: 'groupMembership',
+  const { saturateAt } = weights.links
+  const words: Record<RankingInput, { label: string; raw: RankingComponent['raw']; detail: string }> = {
+    ownAssessment: { label: weights.ownAssessment.label, raw: person.ownScore, detail: person.ownScore === null ? 'Not yet assessed' : `Own assessment scored ${person.ownScore}` },
+    groupMembership: {
       label: weights.groupMembership.label,
       raw: groups,
-      normalised: groupValue(groups, weights.groupMembership),
-      missing: false,
-      weight: weights.groupMembership.weight,
       detail:
         groups.length === 0
           ? 'Not a current member of any assessed group'
           : `Current member of ${groups.length === 1 ? '1 assessed group' : `${groups.length} assessed groups`} scoring ${listOf(groups.map(String))}`,
     },
-    {
-      input: 'links',
-      label: weights.links.label,
-      raw: person.linkCount,
-      normalised:
-        saturation === 'cap'
-          ? Math.min(person.linkCount, saturateAt) / saturateAt
-          : Math.min(1, Math.log1p(person.linkCount) / Math.log1p(saturateAt)),
-      missing: false,
-      weight: weights.links.weight,
-      detail: `${person.linkCount === 1 ? '1 known link' : `${person.linkCount} known links`} (${saturateAt} or more count in full)`,
-    },
-    {
-      input: 'centrality',
-      label: weights.centrality.label,
-      raw: centrality,
-      normalised: centrality,
-      missing: centrality === null,
-      weight: weights.centrality.weight,
-      detail: centrality === null ? 'Network position not yet analysed' : `Network centrality ${centrality}`,
-    },
-  ]
-
-  // A missing input is neither counted as 0 (which would lower the person's total for a gap in our
-  // knowledge) nor hidden: its weight is shared among the inputs present and the gap is listed.
-  const presentWeight = inputs.reduce((a, c) => a + (c.missing ? 0 : c.weight), 0)
-  const components: RankingComponent[] = inputs.map((c) => {
-    const effectiveWeight = c.missing || presentWeight === 0 ? 0 : c.weight / presentWeight
+    links: { label: weights.links.label, raw: person.linkCount, detail: `${person.linkCount === 1 ? '1 known link' : `${person.linkCount} known links`} (${saturateAt} or more count in full)` },
+    centrality: { label: weights.centrality.label, raw: centrality, detail: centrality === null ? 'Network position not yet analysed' : `Network centrality ${centrality}` },
+  }
+  const w = effectiveWeights(measured)
+  const components: RankingComponent[] = measured.map((c, i) => {
+    const said = words[c.input]
     return {
-      ...c,
-      detail: c.missing && c.weight > 0 ? `${c.detail}: its weight was shared among the other inputs` : c.detail,
-      effectiveWeight,
-      contribution: c.missing ? 0 : 100 * effectiveWeight * c.normalised!,
+      input: c.input,
+      label: said.label,
+      raw: said.raw,
+      normalised: c.normalised,
+      missing: c.missing,
+      weight: c.weight,
+      detail: c.missing && c.weight > 0 ? `${said.detail}: its weight was shared among the other inputs` : said.detail,
+      effectiveWeight: w[i]!,
+      contribution: c.missing ? 0 : 100 * w[i]! * c.normalised!,
       share: 0,
     }
   })
