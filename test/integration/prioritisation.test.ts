@@ -517,6 +517,10 @@ describe('boards', () => {
     const theirs = await hmrc('GET', `/api/v1/priorities/groups?area=${encodeURIComponent(OTHER_AREA)}`)
     const row = theirs.body.groups.find((g: { groupId: string }) => g.groupId === hidden)
     assert.ok(row, 'HMRC sees its own group')
+    // Each board shown is a consultation of the groups on it, and only of those.
+    const consulted = (await auditRows('consultation', 'group')).map((r) => (r.detail as { shown?: string[] }).shown ?? [])
+    assert.ok(consulted.some((shown) => shown.includes(hidden)), 'HMRC\'s board view is logged with its group')
+    assert.ok(consulted.every((shown) => shown.length > 0))
     const refusedBefore = (await auditRows('disclosure', 'group')).filter((r) => r.record_id === hidden && r.outcome === 'refused').length
     assert.equal((await police('GET', `/api/v1/assessments/${row.assessment.id}`)).status, 404)
     assert.equal((await police('GET', `/api/v1/assessments?subjectType=group&subjectId=${hidden}`)).status, 404)

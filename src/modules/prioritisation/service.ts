@@ -698,6 +698,10 @@ export async function groupBoard(db: Database, actor: Actor, raw: unknown, now: 
     const judged = await q.judgedAt(tx, carriedIds(rows))
     const choices = await q.groupFilterChoices(tx, actor)
     const agencies = await agencyNames(tx, [...new Set([...rows.map((r) => r.owning_agency_id), ...choices.agencyIds])])
+    // A board names groups, and groups are restricted records: showing them is a consultation.
+    if (rows.length > 0) {
+      await recordAudit(tx, actor, { action: 'consultation', recordType: 'group', purpose: 'Viewing the group priority board', detail: { shown: rows.map((r) => r.id) } })
+    }
     const offset = (query.page - 1) * PAGE_SIZE
     const groups: GroupBoardRowOut[] = rows.map((r, i) => ({
       rank: r.assessment_id ? offset + i + 1 : null,
