@@ -583,6 +583,25 @@ describe('lists, changes and erasure', () => {
     assert.equal(erasure.purpose, 'Retention review: no longer needed')
   })
 
+  test('erasing a record another agency’s link cites keeps the link, with its written source, and names it in the log', async () => {
+    const record = await create(POLICE_ANALYST)
+    const a = await entity('Cited One', { owner: HMRC_ANALYST })
+    const b = await entity('Cited Two', { owner: HMRC_ANALYST })
+    const { purpose: _purpose, review_date: _review, ...linkHandling } = restricted({ owner: HMRC_ANALYST, scope: 'agency' })
+    const link = await t.ctx.db.kysely
+      .insertInto('entity_links')
+      .values({ link_type: 'associate', subject_id: a, object_id: b, source_reference: 'Police intelligence INT-1', source_intelligence_id: record.id, ...linkHandling })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    const api = await apiAs(POLICE_ANALYST)
+    assert.equal((await api('DELETE', `/api/v1/intelligence/${record.id}`, { reason: 'Retention review: no longer needed' })).status, 204)
+    const kept = await t.ctx.db.kysely.selectFrom('entity_links').selectAll().where('id', '=', link.id).executeTakeFirstOrThrow()
+    assert.equal(kept.source_intelligence_id, null)
+    assert.equal(kept.source_reference, 'Police intelligence INT-1')
+    const erasure = (await auditRows(record.id)).find((r) => r.action === 'erasure')!
+    assert.deepEqual((erasure.detail as { linksCitingIt: string[] }).linksCitingIt, [link.id])
+  })
+
   test('the OpenAPI document describes the intelligence API', async () => {
     const doc = JSON.parse((await t.app.inject({ method: 'GET', url: '/api/docs/json' })).body)
     for (const path of ['/api/v1/intelligence', '/api/v1/intelligence/{id}', '/api/v1/intelligence/{id}/export', '/api/v1/intelligence/export.csv', '/api/v1/intelligence/{id}/sharing']) assert.ok(doc.paths[path], path)

@@ -360,3 +360,9 @@ export async function insertRows(db: Queryable, rows: readonly IntelligenceRow[]
       SELECT * FROM unnest(${mentions.map((m) => m.intelligence)}::uuid[], ${mentions.map((m) => m.entity)}::uuid[], ${mentions.map((m) => m.group)}::uuid[])`.execute(db)
   }
 }
+
+/** Links citing a record as their source, whoever holds them (run with the owner's privileges). */
+export async function linksCiting(db: Queryable, intelligenceId: string): Promise<string[]> {
+  const rows = await db.selectFrom('entity_links').select('id').where('source_intelligence_id', '=', intelligenceId).execute()
+  return rows.map((r) => r.id)
+}

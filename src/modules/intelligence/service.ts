@@ -8,7 +8,7 @@ import {
 } from '../../core/grading/intelligenceGrade.ts'
 import { mapLegacyGrade, parseLegacyGrade } from '../../core/grading/legacy5x5x5.ts'
 import type { Database } from '../../db/connection.ts'
-import { asUser, type Tx } from '../../db/context.ts'
+import { asUser, withOwnerPrivileges, type Tx } from '../../db/context.ts'
 import { issuesOf, parseInput } from '../../http/validation.ts'
 import { agencyStatus } from '../agencies/service.ts'
 import { recordAudit } from '../audit/service.ts'
@@ -332,11 +332,14 @@ export async function eraseIntelligence(db: Database, actor: Actor, id: string, 
     if (!record) throw new NotFoundError('Intelligence record')
     if (record.owning_agency_id !== actor.agencyId) throw new ForbiddenError('Only the agency that holds an intelligence record can erase it')
     const { groupIds } = await q.mentionIdsOf(tx, id)
+    // Links that cite the record as their source keep their written source reference but lose the
+    // pointer (ON DELETE SET NULL), some of them other agencies' links: the log says which.
+    const citing = await withOwnerPrivileges(tx, () => q.linksCiting(tx, id))
     await records.forgetAccess(tx, INTELLIGENCE_KIND, id)
     await q.deleteRecord(tx, id)
     // Intelligence withdrawn from a group changes its picture as much as intelligence added.
     for (const groupId of groupIds) await markGroupChanged(tx, groupId, 'intelligence')
-    await recordAudit(tx, actor, { action: 'erasure', recordType: RECORD_TYPE, recordId: id, purpose: why, detail: { grade: formatGrade(gradeOf(record)) } })
+    await recordAudit(tx, actor, { action: 'erasure', recordType: RECORD_TYPE, recordId: id, purpose: why, detail: { grade: formatGrade(gradeOf(record)), linksCitingIt: citing } })
   })
 }
 
