@@ -609,3 +609,21 @@ export async function insertHoldings(db: Queryable, rows: readonly HoldingRowInp
       .execute()
   }
 }
+
+/**
+ * The home page's figures: groups the user leads, groups the agency holds, and of those the ones
+ * past their review date. Each is bounded by an index (the LRO's or the agency's own groups).
+ */
+export async function groupCounts(db: Queryable, viewer: Viewer) {
+  const row = await db
+    .selectFrom('ocgs')
+    .where(visibleTo(viewer, RECORD_TYPE, 'ocgs'))
+    .where((eb) => eb.or([eb('ocgs.owning_agency_id', '=', viewer.agencyId), eb('ocgs.lead_responsible_officer_id', '=', viewer.userId)]))
+    .select([
+      sql<number>`count(*) FILTER (WHERE ocgs.lead_responsible_officer_id = ${viewer.userId})`.as('led'),
+      sql<number>`count(*) FILTER (WHERE ocgs.owning_agency_id = ${viewer.agencyId} AND ocgs.status <> 'archived')`.as('held'),
+      sql<number>`count(*) FILTER (WHERE ocgs.review_date <= current_date AND ocgs.status <> 'archived')`.as('reviewDue'),
+    ])
+    .executeTakeFirstOrThrow()
+  return { led: Number(row.led), held: Number(row.held), reviewDue: Number(row.reviewDue) }
+}

@@ -672,3 +672,8 @@ export function insertMembers(tx: Tx, rows: readonly q.MemberRowInput[]): Promis
 export function insertHoldings(tx: Tx, rows: readonly q.HoldingRowInput[]): Promise<void> {
   return q.insertHoldings(tx, rows)
 }
+
+/** Aggregate figures for the home page, in the caller's transaction. */
+export function groupCounts(tx: Tx, viewer: Viewer) {
+  return q.groupCounts(tx, viewer)
+}

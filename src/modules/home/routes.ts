@@ -4,6 +4,7 @@ import { asUser } from '../../db/context.ts'
 import { requireActor } from '../../http/auth.ts'
 import { renderPage } from '../../http/views.ts'
 import { agencyCounts } from '../agencies/service.ts'
+import { groupCounts } from '../groups/service.ts'
 import { noteCounts } from '../notes/service.ts'
 import { userCounts } from '../users/service.ts'
 
@@ -17,11 +18,12 @@ export async function homeRoutes(app: FastifyInstance): Promise<void> {
     // the directory, coordinate GAIN or see aggregate figures only see the partnership's shape.
     const showDirectory = can('users.read') || !can('records.read')
     // One transaction for the whole page: on the embedded database each costs round trips.
-    const { agencies, users, notes } = await asUser(db, actor, async (tx) => ({
+    const { agencies, users, notes, groups } = await asUser(db, actor, async (tx) => ({
       agencies: showDirectory ? await agencyCounts(tx) : null,
       users: can('users.read') ? await userCounts(tx) : null,
       notes: can('records.read') ? await noteCounts(tx, actor) : null,
+      groups: can('records.read') ? await groupCounts(tx, actor) : null,
     }))
-    return renderPage(request, reply, 'home/views/dashboard.njk', { title: 'Home', agencies, users, notes })
+    return renderPage(request, reply, 'home/views/dashboard.njk', { title: 'Home', agencies, users, notes, groups })
   })
 }
