@@ -7,30 +7,24 @@
 // Progress goes to stderr; the summary and the JSON figures go to stdout (only the JSON with --json).
 // Each engine's figures are also written to bench/results/platform-<engine>-<timestamp>.json.
 
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import autocannon from 'autocannon'
 import { sql } from 'kysely'
-import pg from 'pg'
 import { DEFAULT_ADMIN_EMAIL } from '../src/cli/commands.ts'
 import { nationalPartnership, type Partnership, type SeedUser } from '../src/core/demo/partnership.ts'
-import { openDatabase, type Database } from '../src/db/connection.ts'
+import type { Database } from '../src/db/connection.ts'
 import { asSystem } from '../src/db/context.ts'
 import { migrate } from '../src/db/migrate.ts'
 import { auditLength, recordAudit, verifyAuditChain } from '../src/modules/audit/service.ts'
 import { loadPartnership } from '../src/modules/demo/service.ts'
+import {
+  cleanups, count, createToken, databaseUrlFor, enginesOf, log, machine, prepareTarget, RESULTS, round, ROOT, scenario, signIn, since, sourceVersion,
+  startServer, stopServer, table, type ColdStart, type Engine, type ScenarioFigures, type Server, type Target,
+} from './support.ts'
 
-type Engine = 'pglite' | 'postgres'
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const CLI = path.join(ROOT, 'bin', 'achilles.mjs')
-const RESULTS = path.join(ROOT, 'bench', 'results')
 const BENCH_DB = 'achilles_bench'
 
 // ---------------------------------------------------------------------------------------------
@@ -78,21 +72,8 @@ if (flags.help) {
   process.exit(0)
 }
 
-const count = (name: string, text: string | undefined, min = 0): number => {
-  const n = Number(text?.replace(/_/g, ''))
-  if (!Number.isInteger(n) || n < min) {
-    process.stderr.write(`--${name} must be a whole number of at least ${min}\n`)
-    process.exit(2)
-  }
-  return n
-}
 
-const engines: Engine[] =
-  flags.engine === 'both' ? ['pglite', 'postgres'] : flags.engine === 'pglite' || flags.engine === 'postgres' ? [flags.engine] : []
-if (engines.length === 0) {
-  process.stderr.write('--engine must be pglite, postgres or both\n')
-  process.exit(2)
-}
+const engines = enginesOf(flags.engine)
 const options = {
   notes: count('notes', flags.notes),
   auditRows: {
@@ -112,150 +93,15 @@ const ADMIN_EMAIL = process.env.ACHILLES_ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL
 const PASSWORD = process.env.ACHILLES_ADMIN_PASSWORD ?? 'benchmark password 2026'
 
 // ---------------------------------------------------------------------------------------------
-// Small helpers
+// The engine under test: a fresh PGlite directory or a fresh achilles_bench database (bench/support.ts)
 
-// Children and clean-ups to see to if the benchmark is interrupted.
-const children = new Set<ChildProcess>()
-const cleanups = new Set<() => Promise<void>>()
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    for (const child of children) child.kill('SIGKILL')
-    void Promise.allSettled([...cleanups].map((c) => c())).then(() => process.exit(130))
+const prepare = (engine: Engine): Promise<Target> =>
+  prepareTarget(engine, {
+    serverUrl: options.databaseUrl,
+    dbName: BENCH_DB,
+    keep: options.keep,
+    env: { ACHILLES_ADMIN_EMAIL: ADMIN_EMAIL, ACHILLES_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: options.logLevel },
   })
-}
-
-const log = (text: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${text}\n`)
-const since = (start: number) => (performance.now() - start) / 1000
-const round = (n: number, places = 2) => Math.round(n * 10 ** places) / 10 ** places
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN
-  const rank = Math.ceil((p / 100) * sorted.length) - 1
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))]!
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port
-      s.close(() => resolve(port))
-    })
-  })
-}
-
-function databaseUrlFor(name: string): string {
-  const url = new URL(options.databaseUrl)
-  url.pathname = `/${name}`
-  return url.toString()
-}
-
-async function onServerAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: options.databaseUrl })
-  await client.connect()
-  try {
-    return await work(client)
-  } finally {
-    await client.end()
-  }
-}
-
-function directorySize(dir: string): number {
-  let total = 0
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name)
-    if (entry.isDirectory()) total += directorySize(full)
-    else if (entry.isFile()) total += fs.statSync(full).size
-  }
-  return total
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc; null where there is none. */
-function cpuSeconds(pid: number | undefined): number | null {
-  if (!pid) return null
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return null
-  }
-}
-
-function residentMiB(pid: number | undefined): number | null {
-  if (!pid) return null
-  try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
-    const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1]
-    return kb ? round(Number(kb) / 1024, 0) : null
-  } catch {
-    return null
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The engine under test: where its data lives and how the CLI and the server reach it
-
-type Target = {
-  engine: Engine
-  env: NodeJS.ProcessEnv
-  open: () => Promise<Database>
-  size: (db: Database) => Promise<number>
-  cleanup: () => Promise<void>
-}
-
-async function prepare(engine: Engine): Promise<Target> {
-  const base: NodeJS.ProcessEnv = { ...process.env, ACHILLES_ADMIN_EMAIL: ADMIN_EMAIL, ACHILLES_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: options.logLevel }
-  delete base.DATABASE_URL
-  delete base.ACHILLES_DATA_DIR
-  if (engine === 'pglite') {
-    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'achilles-bench-'))
-    const dataDir = path.join(parent, 'data')
-    return {
-      engine,
-      env: { ...base, ACHILLES_DATA_DIR: dataDir },
-      open: () => openDatabase({ dataDir }),
-      size: async () => directorySize(dataDir),
-      cleanup: async () => {
-        if (options.keep) log(`kept the PGlite data directory ${dataDir}`)
-        else fs.rmSync(parent, { recursive: true, force: true })
-      },
-    }
-  }
-  await onServerAdmin(async (c) => {
-    await c.query(`DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`)
-    await c.query(`CREATE DATABASE ${BENCH_DB}`)
-  })
-  const url = databaseUrlFor(BENCH_DB)
-  return {
-    engine,
-    env: { ...base, DATABASE_URL: url },
-    open: () => openDatabase({ url, poolSize: 10 }),
-    size: async (db) => Number((await sql<{ n: number }>`SELECT pg_database_size(current_database()) AS n`.execute(db.kysely)).rows[0]!.n),
-    cleanup: async () => {
-      if (options.keep) log(`kept the database ${url}`)
-      else await onServerAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`))
-    },
-  }
-}
-
-/** Runs the real command line against the target; resolves with its output and exit code. */
-function runCli(target: Target, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; seconds: number }> {
-  const started = performance.now()
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: target.env, stdio: ['ignore', 'pipe', 'pipe'] })
-    children.add(child)
-    child.once('exit', () => children.delete(child))
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.once('error', reject)
-    child.once('close', (code) => resolve({ code, stdout, stderr, seconds: since(started) }))
-  })
-}
 
 // ---------------------------------------------------------------------------------------------
 // 1. Seed the national partnership (what `achilles seed --scale national` does)
@@ -319,123 +165,8 @@ function chooseAnalyst(p: Partnership): SeedUser {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 2. The real server as a child process: cold start, and a clean stop on SIGTERM
-
-type Server = {
-  child: ChildProcess
-  base: string
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-  logFile: string
-}
-type ColdStart = { toListeningLineSeconds: number | null; toFirstPageSeconds: number; rssMiBAfterStart: number | null }
-
-async function startServer(target: Target, stamp: string): Promise<{ server: Server; cold: ColdStart }> {
-  const port = await freePort()
-  const base = `http://127.0.0.1:${port}`
-  const logFile = path.join(RESULTS, `server-${target.engine}-${stamp}.log`)
-  const logStream = fs.createWriteStream(logFile)
-  const started = performance.now()
-  const child = spawn(process.execPath, [CLI, 'serve'], { cwd: ROOT, env: { ...target.env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] })
-  children.add(child)
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => {
-      children.delete(child)
-      resolve({ code, signal })
-    }),
-  )
-  let listeningAt: number | null = null
-  let early = ''
-  child.stdout!.on('data', (d: Buffer) => {
-    logStream.write(d)
-    if (listeningAt === null) {
-      early += d.toString()
-      if (early.includes('Achilles is running at http://')) listeningAt = performance.now()
-    }
-  })
-  child.stderr!.on('data', (d: Buffer) => logStream.write(d))
-  let gone = false
-  void exited.then(() => {
-    gone = true
-    logStream.end()
-  })
-  for (;;) {
-    if (gone) throw new Error(`The server exited before serving a page; see ${logFile}`)
-    if (since(started) > 180) throw new Error(`The server did not serve /sign-in within 180 s; see ${logFile}`)
-    try {
-      const res = await fetch(`${base}/sign-in`)
-      await res.arrayBuffer()
-      if (res.status === 200) break
-    } catch {
-      // not listening yet
-    }
-    await sleep(10)
-  }
-  const toFirstPageSeconds = since(started)
-  const cold: ColdStart = {
-    toListeningLineSeconds: listeningAt === null ? null : round((listeningAt - started) / 1000, 3),
-    toFirstPageSeconds: round(toFirstPageSeconds, 3),
-    rssMiBAfterStart: residentMiB(child.pid),
-  }
-  log(`${target.engine}: first GET /sign-in 200 after ${cold.toFirstPageSeconds} s (address printed after ${cold.toListeningLineSeconds} s)`)
-  return { server: { child, base, exited, logFile }, cold }
-}
-
-async function stopServer(server: Server): Promise<{ seconds: number; code: number | null; signal: string | null; clean: boolean }> {
-  const started = performance.now()
-  server.child.kill('SIGTERM')
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), 60_000)))
-  const outcome = await Promise.race([server.exited, timeout])
-  clearTimeout(timer)
-  if (!outcome) {
-    server.child.kill('SIGKILL')
-    await server.exited
-    return { seconds: round(since(started), 3), code: null, signal: 'SIGKILL after 60 s', clean: false }
-  }
-  return { seconds: round(since(started), 3), code: outcome.code, signal: outcome.signal, clean: outcome.code === 0 && outcome.signal === null }
-}
-
-// ---------------------------------------------------------------------------------------------
-// 3. Signing in and getting a token, as a browser and an API client would
-
-function cookiesFrom(res: Response, jar: Map<string, string>): void {
-  for (const c of res.headers.getSetCookie()) {
-    const pair = c.split(';')[0] ?? ''
-    const eq = pair.indexOf('=')
-    if (eq > 0) jar.set(pair.slice(0, eq), pair.slice(eq + 1))
-  }
-}
-const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ')
-
-async function signIn(base: string, email: string): Promise<string> {
-  const jar = new Map<string, string>()
-  const page = await fetch(`${base}/sign-in`)
-  cookiesFrom(page, jar)
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1]
-  if (!csrf) throw new Error('No _csrf field on /sign-in')
-  const res = await fetch(`${base}/sign-in`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) },
-    body: new URLSearchParams({ _csrf: csrf, email, password: PASSWORD, next: '/' }).toString(),
-  })
-  await res.arrayBuffer()
-  cookiesFrom(res, jar)
-  if (res.status !== 303 || !jar.has('achilles_session')) throw new Error(`Signing in as ${email} answered ${res.status}`)
-  const cookie = ['achilles_session', 'achilles_csrf'].filter((k) => jar.has(k)).map((k) => `${k}=${jar.get(k)}`).join('; ')
-  const home = await fetch(`${base}/`, { headers: { cookie }, redirect: 'manual' })
-  const body = await home.text()
-  if (home.status !== 200) throw new Error(`GET / after signing in answered ${home.status}`)
-  if (!body.includes('Sign out')) log('warning: the dashboard does not show "Sign out"; is the session being used?')
-  return cookie
-}
-
-async function createToken(target: Target, email: string): Promise<{ token: string; seconds: number }> {
-  const made = await runCli(target, ['token', 'create', '--user', email, '--scope', 'records:read', '--name', 'Benchmark'])
-  const token = made.stdout.trim().split('\n').pop() ?? ''
-  if (made.code !== 0 || !token.startsWith('ach_')) throw new Error(`token create failed (${made.code}): ${made.stderr}${made.stdout}`)
-  return { token, seconds: round(made.seconds, 3) }
-}
+// 2. The real server (started, signed in to and stopped through bench/support.ts); the notes the
+//    analyst may see, for the audited reads
 
 async function visibleNoteIds(base: string, token: string, wanted: number): Promise<{ ids: string[]; total: number }> {
   const ids: string[] = []
@@ -458,189 +189,7 @@ async function visibleNoteIds(base: string, token: string, wanted: number): Prom
 }
 
 // ---------------------------------------------------------------------------------------------
-// 4. Load with autocannon
-
-type LoadFigures = {
-  connections: number
-  /** Why the run was not made, when one request alone shows it would swamp the server. */
-  skipped: string | null
-  /** A run lasts a set time, or (when requests are slow) until a set number of requests is answered. */
-  mode: string
-  seconds: number
-  requests: number
-  rps: number
-  meanMs: number
-  p50Ms: number
-  p90Ms: number
-  p95Ms: number
-  p99Ms: number
-  maxMs: number
-  non2xx: number
-  errors: number
-  timeouts: number
-  /** After autocannon stops, how long until the server answers GET /healthz (requests left in flight). */
-  drainSeconds: number
-  serverCpuPercent: number | null
-  serverRssMiB: number | null
-  loadAverage: number
-}
-
-type Scenario = {
-  label: string
-  headers: Record<string, string>
-  paths: readonly string[]
-  /** Requests the server can work on at once: 1 on PGlite (one connection), the cores on a server. */
-  parallel: number
-}
-
-type ScenarioFigures = { probeMs: number; runs: LoadFigures[] }
-
-function cannon(opts: autocannon.Options, onLatency?: (ms: number) => void): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(opts, (err: unknown, result: autocannon.Result) => (err ? reject(err) : resolve(result)))
-    if (onLatency) instance.on('response', (_client, status, _bytes, ms) => status >= 200 && status < 300 && onLatency(ms))
-  })
-}
-
-async function timedGet(base: string, headers: Record<string, string>, urlPath: string): Promise<number> {
-  const started = performance.now()
-  const res = await fetch(`${base}${urlPath}`, { headers, redirect: 'manual' })
-  await res.arrayBuffer()
-  if (res.status !== 200) throw new Error(`GET ${urlPath} answered ${res.status}`)
-  return performance.now() - started
-}
-
-/**
- * Waits until the server has finished the requests left in flight when the load stopped: it answers
- * /healthz, its process is idle, and (on a PostgreSQL server) no query is running in the benchmark
- * database, twice in a row. Returns how long that took. (Counting the server's "incoming request"
- * and "request completed" log lines does not work: Fastify logs no completion for a request whose
- * client hung up first, which autocannon does to the requests in flight when it stops.)
- */
-async function drain(base: string, server: Server, engine: Engine): Promise<number> {
-  const started = performance.now()
-  let quiet = 0
-  let lastReport = performance.now()
-  while (quiet < 2) {
-    const why: string[] = []
-    if (since(started) > 900) throw new Error('The server was still busy 900 s after the load stopped')
-    let idle = true
-    try {
-      const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(900_000) })
-      await res.arrayBuffer()
-      idle = res.status === 200
-      if (!idle) why.push(`/healthz ${res.status}`)
-    } catch (error) {
-      idle = false
-      why.push(`/healthz ${(error as Error).message}`)
-    }
-    const cpuBefore = cpuSeconds(server.child.pid)
-    await sleep(300)
-    const cpuAfter = cpuSeconds(server.child.pid)
-    if (cpuBefore !== null && cpuAfter !== null && (cpuAfter - cpuBefore) / 0.3 > 0.2) {
-      idle = false
-      why.push(`server CPU ${Math.round(((cpuAfter - cpuBefore) / 0.3) * 100)}%`)
-    }
-    if (engine === 'postgres') {
-      const active = await onServerAdmin(async (c) =>
-        Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND pid <> pg_backend_pid()`, [BENCH_DB])).rows[0]?.n ?? 0),
-      )
-      if (active > 0) {
-        idle = false
-        why.push(`${active} active queries`)
-      }
-    }
-    quiet = idle ? quiet + 1 : 0
-    if (why.length > 0 && performance.now() - lastReport > 10_000) {
-      lastReport = performance.now()
-      log(`  waiting for the server to finish the requests left in flight: ${why.join(', ')}`)
-    }
-  }
-  return Math.max(0, since(started) - 0.6)
-}
-
-async function scenario(server: Server, engine: Engine, s: Scenario): Promise<ScenarioFigures> {
-  const base = server.base
-  const serverPid = server.child.pid
-  let next = 0
-  const nextPath = () => s.paths[next++ % s.paths.length]!
-  // One request on its own (after one to warm up): the service time, and how the skip rule below sees it.
-  await timedGet(base, s.headers, nextPath())
-  const probeMs = await timedGet(base, s.headers, nextPath())
-  log(`  ${s.label}: one request alone takes ${round(probeMs, 1)} ms`)
-  const runs: LoadFigures[] = []
-  for (const connections of options.connections) {
-    const empty = { connections, mode: '', seconds: 0, requests: 0, rps: 0, meanMs: NaN, p50Ms: NaN, p90Ms: NaN, p95Ms: NaN, p99Ms: NaN, maxMs: NaN, non2xx: 0, errors: 0, timeouts: 0, drainSeconds: 0, serverCpuPercent: null, serverRssMiB: null, loadAverage: round(os.loadavg()[0]!, 2) }
-    // When the load stops, up to `connections` requests are still queued at the server; if they
-    // would keep it busy for minutes the run says nothing the single request has not said already.
-    const backlog = (connections * probeMs) / 1000 / s.parallel
-    if (connections > 1 && backlog > options.maxBacklog) {
-      const skipped = `not run: one request takes ${round(probeMs / 1000, 2)} s, so ${connections} clients would leave about ${Math.round(backlog)} s of queued work (over --max-backlog ${options.maxBacklog} s)`
-      log(`  ${s.label} c=${connections}: ${skipped}`)
-      runs.push({ ...empty, skipped })
-      continue
-    }
-    const opts: autocannon.Options = {
-      url: base,
-      connections,
-      pipelining: 1,
-      // Never time out and resend: a resent request would only add to the queue being measured.
-      timeout: 600,
-      headers: s.headers,
-      requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: nextPath() }) }],
-    }
-    if (options.warmup > 0 && probeMs < 1000) {
-      await cannon({ ...opts, duration: options.warmup })
-      await drain(base, server, engine)
-    }
-    const latencies: number[] = []
-    const loadAverage = round(os.loadavg()[0]!, 2)
-    const cpuBefore = cpuSeconds(serverPid)
-    const wallStart = performance.now()
-    // When each connection would finish fewer than three requests in the set duration, send a fixed
-    // number instead (two per connection) and wait for every answer, so the figures describe whole
-    // requests rather than the few that happened to fit.
-    const perConnection = (options.duration * 1000 * s.parallel) / (connections * probeMs)
-    const amount = perConnection < 3 ? 2 * connections : undefined
-    if (amount) log(`  ${s.label} c=${connections}: sending ${amount} requests and waiting for all of them (about ${Math.round((amount * probeMs) / 1000 / s.parallel)} s)`)
-    const result = await cannon(amount ? { ...opts, amount } : { ...opts, duration: options.duration }, (ms) => latencies.push(ms))
-    const wall = since(wallStart)
-    const cpuAfter = cpuSeconds(serverPid)
-    const drainSeconds = await drain(base, server, engine)
-    latencies.sort((a, b) => a - b)
-    const ok = latencies.length
-    const figures: LoadFigures = {
-      connections,
-      skipped: null,
-      mode: amount ? `${amount} requests` : `${options.duration} s`,
-      seconds: round(result.duration, 2),
-      requests: ok,
-      rps: round(ok / result.duration, 1),
-      meanMs: round(latencies.reduce((sum, x) => sum + x, 0) / Math.max(ok, 1)),
-      p50Ms: round(percentile(latencies, 50)),
-      p90Ms: round(percentile(latencies, 90)),
-      p95Ms: round(percentile(latencies, 95)),
-      p99Ms: round(percentile(latencies, 99)),
-      maxMs: round(latencies[ok - 1] ?? NaN),
-      non2xx: result.non2xx,
-      errors: result.errors,
-      timeouts: result.timeouts,
-      drainSeconds: round(drainSeconds, 2),
-      serverCpuPercent: cpuBefore === null || cpuAfter === null ? null : round(((cpuAfter - cpuBefore) / wall) * 100, 0),
-      serverRssMiB: residentMiB(serverPid),
-      loadAverage,
-    }
-    log(
-      `  ${s.label} c=${connections}: ${figures.rps} req/s (${ok} requests), p50 ${figures.p50Ms} ms, p95 ${figures.p95Ms} ms, mean ${figures.meanMs} ms` +
-        `${figures.non2xx || figures.errors ? `, ${figures.non2xx} non-2xx, ${figures.errors} errors` : ''}${drainSeconds > 1 ? `, ${round(drainSeconds, 1)} s to drain` : ''}`,
-    )
-    runs.push(figures)
-  }
-  return { probeMs: round(probeMs), runs }
-}
-
-// ---------------------------------------------------------------------------------------------
-// 5. Audit appends and verification, in-process through the application's own functions
+// 3. Audit appends and verification, in-process through the application's own functions
 
 type AuditFigures = {
   rowsBefore: number
@@ -747,36 +296,6 @@ type EngineResult = {
   totalSeconds: number
 }
 
-/**
- * The commit measured, and whether src/ differed from it (others may be editing the working tree);
- * runEngine also sets srcChanged when src/ changed while the server was running.
- */
-function sourceVersion(): { commit: string; srcChanged: boolean } | null {
-  try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim()
-    const changed = execFileSync('git', ['status', '--porcelain', '--', 'src', 'views', 'web', 'bin', 'package.json'], { cwd: ROOT, encoding: 'utf8' }).trim()
-    return { commit, srcChanged: changed.length > 0 }
-  } catch {
-    return null
-  }
-}
-
-async function machine(engine: Engine): Promise<Record<string, unknown>> {
-  const cpus = os.cpus()
-  const info: Record<string, unknown> = {
-    cpus: cpus.length,
-    cpuModel: cpus[0]?.model ?? 'unknown',
-    memoryGiB: round(os.totalmem() / 2 ** 30, 1),
-    platform: `${os.type()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-    loadAverageAtEnd: os.loadavg().map((x) => round(x, 2)),
-  }
-  const pglite = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/@electric-sql/pglite/package.json'), 'utf8')) as { version: string }
-  if (engine === 'pglite') info.pglite = pglite.version
-  else info.postgres = await onServerAdmin(async (c) => (await c.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version)
-  return info
-}
-
 async function runEngine(engine: Engine, stamp: string): Promise<EngineResult> {
   const started = performance.now()
   const startedAt = new Date().toISOString()
@@ -790,22 +309,22 @@ async function runEngine(engine: Engine, stamp: string): Promise<EngineResult> {
     const agencyName = partnership.agencies.find((a) => a.id === analyst.agencyId)?.name ?? '?'
     log(`${engine}: analyst ${analyst.email} (${agencyName})`)
 
-    const startedServer = await startServer(target, stamp)
+    const startedServer = await startServer(target, path.join(RESULTS, `server-${target.engine}-${stamp}.log`))
     server = startedServer.server
-    const cookie = await signIn(server.base, analyst.email)
-    const token = await createToken(target, analyst.email)
+    const cookie = await signIn(server.base, analyst.email, PASSWORD)
+    const token = await createToken(target, analyst.email, 'records:read')
     log(`${engine}: token created through the CLI in ${token.seconds} s`)
     const notes = await visibleNoteIds(server.base, token.token, 50)
     log(`${engine}: the analyst may see ${notes.total.toLocaleString('en-GB')} notes; rotating through ${notes.ids.length}`)
 
     const parallel = engine === 'pglite' ? 1 : Math.max(1, Math.min(os.cpus().length, 10))
-    const dashboard = await scenario(server, engine, { label: 'GET / (dashboard)', headers: { cookie }, paths: ['/'], parallel })
-    const noteRead = await scenario(server, engine, {
-      label: 'GET /api/v1/notes/:id',
-      headers: { authorization: `Bearer ${token.token}` },
-      paths: notes.ids.map((id) => `/api/v1/notes/${id}`),
-      parallel,
-    })
+    const dashboard = await scenario(server, target.activeQueries, { label: 'GET / (dashboard)', headers: { cookie }, paths: ['/'], parallel }, options)
+    const noteRead = await scenario(
+      server,
+      target.activeQueries,
+      { label: 'GET /api/v1/notes/:id', headers: { authorization: `Bearer ${token.token}` }, paths: notes.ids.map((id) => `/api/v1/notes/${id}`), parallel },
+      options,
+    )
 
     // The server loaded src/ when it started; say so if someone changed src/ while it ran.
     const sourceAfter = sourceVersion()
@@ -832,8 +351,8 @@ async function runEngine(engine: Engine, stamp: string): Promise<EngineResult> {
       engine,
       startedAt,
       source,
-      machine: await machine(engine),
-      options: { ...options, auditRows: options.auditRows[engine], databaseUrl: engine === 'postgres' ? databaseUrlFor(BENCH_DB) : undefined },
+      machine: await machine(engine, options.databaseUrl),
+      options: { ...options, auditRows: options.auditRows[engine], databaseUrl: engine === 'postgres' ? databaseUrlFor(options.databaseUrl, BENCH_DB) : undefined },
       seed: seedFigures,
       analyst: { email: analyst.email, agency: agencyName, visibleNotes: notes.total, idsRotated: notes.ids.length },
       coldStart: startedServer.cold,
@@ -857,11 +376,6 @@ async function runEngine(engine: Engine, stamp: string): Promise<EngineResult> {
 
 // ---------------------------------------------------------------------------------------------
 // Summary
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)))
-  return rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')).join('\n')
-}
 
 function summary(results: EngineResult[]): string {
   const out: string[] = []
