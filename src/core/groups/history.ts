@@ -1,3 +1,4 @@
+import { longCalendarDate } from '../time/ukDates.ts'
 import {
   ENABLER_PROFESSION_LABELS, ENTITY_SCHEMA_LABELS, GROUP_STATUS_LABELS, HOLDING_KIND_RULES, MEMBER_ROLE_LABELS, PERSON_ROLE_LABELS, THREAT_AREA_LABELS,
   type EntitySchema, type HoldingKind, type PersonRole,
@@ -90,7 +91,7 @@ export function fieldLabel(field: string): string {
 /** A YYYY-MM-DD date as "1 January 2024"; anything else as it is. */
 function longDate(value: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return value
-  return new Date(`${value}T00:00:00Z`).toLocaleDateString('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' })
+  return longCalendarDate(value)
 }
 
 const lookup = (labels: Record<string, string>, v: string) => labels[v] ?? v

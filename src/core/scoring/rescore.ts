@@ -2,6 +2,8 @@
 // reviewed when the picture changes, and every record has a review date (retention and review,
 // domain.md). Pure: the caller passes `now` and the changes it knows of.
 
+import { longUkDate, ukDay } from '../time/ukDates.ts'
+
 export const CHANGE_KINDS = ['members', 'disruptions', 'intelligence', 'model'] as const
 export type ChangeKind = (typeof CHANGE_KINDS)[number]
 
@@ -24,11 +26,7 @@ export type RescoreInput = {
   now: Date
 }
 
-// Calendar dates are UK dates: a review date of 3 November is reached at midnight in London, whether
-// that is 00:00 GMT or 23:00 BST the day before.
-const UK = 'Europe/London'
-const longDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: UK })
-const isoParts = new Intl.DateTimeFormat('en-GB', { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: UK })
+// Calendar dates are UK dates (src/core/time/ukDates.ts).
 
 const MESSAGES: Record<ChangeKind, (count: number, latest: string) => string> = {
   members: (n, d) => (n === 1 ? `Membership changed on ${d}` : `Membership changed ${n} times since the last assessment, most recently on ${d}`),
@@ -50,7 +48,7 @@ export function rescorePrompts(input: RescoreInput): RescorePrompt[] {
     if (input.reviewDate <= today) {
       prompts.push({
         reason: 'review_date_passed',
-        message: input.reviewDate === today ? `The review date is today, ${longDate.format(review)}` : `The review date, ${longDate.format(review)}, has passed`,
+        message: input.reviewDate === today ? `The review date is today, ${longUkDate(review)}` : `The review date, ${longUkDate(review)}, has passed`,
         at: review,
         count: 1,
       })
@@ -64,16 +62,10 @@ export function rescorePrompts(input: RescoreInput): RescorePrompt[] {
       const after = input.changes.filter((c) => c.kind === kind && c.at.getTime() > since.getTime())
       if (after.length === 0) continue
       const latest = new Date(Math.max(...after.map((c) => c.at.getTime())))
-      prompts.push({ reason: kind, message: MESSAGES[kind](after.length, longDate.format(latest)), at: latest, count: after.length })
+      prompts.push({ reason: kind, message: MESSAGES[kind](after.length, longUkDate(latest)), at: latest, count: after.length })
     }
   }
   return prompts
-}
-
-/** The UK calendar date of an instant, as YYYY-MM-DD. */
-function ukDay(at: Date): string {
-  const parts = Object.fromEntries(isoParts.formatToParts(at).map((p) => [p.type, p.value]))
-  return `${parts.year}-${parts.month}-${parts.day}`
 }
 
 /** Noon UTC on the date, which is the same calendar date in London in every season. */

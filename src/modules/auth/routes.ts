@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { TOKEN_SCOPES } from '../../core/access/roles.ts'
 import { ValidationError } from '../../core/errors.ts'
+import { ukClock } from '../../core/time/ukDates.ts'
 import { formBody, requireActor, requireCapability } from '../../http/auth.ts'
 import { pathId } from '../../http/validation.ts'
 import { formErrors, renderPage, setFlash } from '../../http/views.ts'
@@ -41,7 +42,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
         if (!outcome.ok) {
           if (outcome.reason === 'locked') {
             request.log.warn({ email: body.email }, 'sign-in refused: account locked')
-            const until = outcome.lockedUntil.toLocaleTimeString('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit' })
+            const until = ukClock(outcome.lockedUntil)
             return show([{ field: 'email', message: `This account is locked after repeated failed sign-ins. Try again after ${until}, or ask an administrator to unlock it.` }], 423)
           }
           request.log.info({ email: body.email }, 'sign-in failed')

@@ -4,11 +4,12 @@ import { z } from 'zod'
 import { ConflictError, ForbiddenError, ValidationError, type FieldIssue } from '../../core/errors.ts'
 import { INTELLIGENCE_ASSESSMENT_LABELS, INTELLIGENCE_ASSESSMENTS, SOURCE_EVALUATION_LABELS, SOURCE_EVALUATIONS } from '../../core/grading/intelligenceGrade.ts'
 import { isUuid } from '../../core/ids.ts'
+import { ukDay } from '../../core/time/ukDates.ts'
 import { formBody, requireActor } from '../../http/auth.ts'
 import { pathId } from '../../http/validation.ts'
 import { formErrors, renderPage, setFlash } from '../../http/views.ts'
 import { agencyOptions } from '../agencies/service.ts'
-import { handlingChoices, otherAgencies as otherAgenciesOf, registerSharingRoutes, renamed } from '../records/routes.ts'
+import { handlingChoices, otherAgencies as otherAgenciesOf, registerSharingRoutes, renamed, sharingAgencies } from '../records/routes.ts'
 import {
   ExportPurpose, IntelligenceExportOut, IntelligenceExportQuery, IntelligenceInput, IntelligenceListQuery, IntelligenceOut, IntelligenceSummaryOut, IntelligenceUpdate,
 } from './schema.ts'
@@ -117,7 +118,7 @@ export async function intelligenceRoutes(app: FastifyInstance): Promise<void> {
       title: record.reference ? `Intelligence ${record.reference}` : `Intelligence reported ${record.reportedOn}`,
       record,
       ...handlingChoices,
-      agencies: await otherAgencies(request),
+      agencies: await sharingAgencies(app, request, record),
       sharingValues: { ...record, sharedWithAgencyIds: record.sharedWith.map((a) => a.id) },
       grantValues: {},
       exportValues: {},
@@ -165,7 +166,7 @@ export async function intelligenceRoutes(app: FastifyInstance): Promise<void> {
       protectiveMarking: 'OFFICIAL',
       sharingScope: 'agency',
       sourceAgencyId: actor.agencyId,
-      reportedOn: ctx.now().toLocaleDateString('en-CA', { timeZone: 'Europe/London' }),
+      reportedOn: ukDay(ctx.now()),
       mentionedEntityIds: asList(query.entityId).filter(isUuid),
       mentionedGroupIds: asList(query.groupId).filter(isUuid),
     })
