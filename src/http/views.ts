@@ -7,6 +7,8 @@ import type { FieldIssue } from '../core/errors.ts'
 import { csrfUserInfo } from './auth.ts'
 import { AGENCY_TYPE_LABELS, REGION_LABELS, SERVICE_AREA_LABELS } from '../core/reference/agencies.ts'
 import { ROLE_LABELS } from '../core/access/roles.ts'
+import { longUkDate, longUkDateTime } from '../core/time/ukDates.ts'
+import { operationLabel } from '../core/groups/operationName.ts'
 import { SHARING_SCOPE_LABELS } from '../core/access/visibility.ts'
 import {
   BUSINESS_TYPE_LABELS, ENABLER_PROFESSION_LABELS, ENTITY_SCHEMA_LABELS, ENTITY_SCHEMA_SLUGS, GROUP_STATUS_LABELS,
@@ -41,19 +43,13 @@ export function createViewEnvironment(): nunjucks.Environment {
     linkType: Object.fromEntries(Object.entries(LINK_TYPE_RULES).map(([k, v]) => [k, v.label])),
     holdingKind: Object.fromEntries(Object.entries(HOLDING_KIND_RULES).map(([k, v]) => [k, v.label])),
   })
-  env.addFilter('datetime', (value: Date | string | null | undefined) => (value ? formatDateTime(new Date(value)) : ''))
-  env.addFilter('date', (value: Date | string | null | undefined) => (value ? formatDate(new Date(value)) : ''))
+  env.addFilter('datetime', (value: Date | string | null | undefined) => (value ? longUkDateTime(new Date(value)) : ''))
+  env.addFilter('date', (value: Date | string | null | undefined) => (value ? longUkDate(new Date(value)) : ''))
+  env.addFilter('operation', (value: string | null | undefined) => (value ? operationLabel(value) : ''))
   env.addFilter('number', (value: number | null | undefined) => (value === null || value === undefined ? '' : value.toLocaleString('en-GB')))
   return env
 }
 
-const LONDON = 'Europe/London'
-function formatDateTime(d: Date): string {
-  return d.toLocaleString('en-GB', { timeZone: LONDON, day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' })
-}
-function formatDate(d: Date): string {
-  return d.toLocaleDateString('en-GB', { timeZone: LONDON, day: 'numeric', month: 'long', year: 'numeric' })
-}
 
 /** The GOV.UK error summary list and the per-field messages for a form. */
 export function formErrors(issues: FieldIssue[]): { list: Array<{ text: string; href: string }>; fields: Record<string, { text: string }> } {

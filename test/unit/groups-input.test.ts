@@ -3,6 +3,7 @@ import { test } from 'node:test'
 import { ValidationError } from '../../src/core/errors.ts'
 import { parseInput } from '../../src/http/validation.ts'
 import { GroupInput, MemberInput } from '../../src/modules/groups/schema.ts'
+import { groupLabel, operationLabel } from '../../src/core/groups/operationName.ts'
 
 // The group and member inputs as the API, the forms and the CSV importer all send them.
 
@@ -78,4 +79,14 @@ test('a member: an enabler has a profession and nobody else does; impossible and
   assert.deepEqual(problems(MemberInput, { personId: person, role: 'mule', startDate: '2024-03-01', endDate: '2024-02-29' }).map((i) => i.field), ['endDate'])
   assert.deepEqual(problems(MemberInput, { personId: person, role: 'mule', startDate: '2024-02-29', endDate: '2024-02-29' }), [])
   assert.deepEqual(problems(MemberInput, { role: 'gang leader' }).map((i) => i.field).sort(), ['personId', 'role'])
+})
+
+test('an operation reads "Operation Nightjar" whether the code word or the whole name was recorded', () => {
+  assert.equal(operationLabel('Nightjar'), 'Operation Nightjar')
+  assert.equal(operationLabel('Operation Nightjar'), 'Operation Nightjar')
+  assert.equal(operationLabel('op nightjar'), 'op nightjar')
+  // A code word that merely starts with the letters is still a code word.
+  assert.equal(operationLabel('Opal'), 'Operation Opal')
+  assert.equal(groupLabel('Kane family network', 'Nightjar'), 'Kane family network (Operation Nightjar)')
+  assert.equal(groupLabel('Kane family network', null), 'Kane family network')
 })

@@ -4,6 +4,7 @@ import type { Viewer } from '../../core/access/visibility.ts'
 import { entityCaption, entityNames, entitySearchText, type EntityProperties } from '../../core/entities/describe.ts'
 import type { EntitySchema, LinkType, PersonRole } from '../../core/reference/crime.ts'
 import type { Queryable } from '../../db/context.ts'
+import { containsPattern } from '../../db/like.ts'
 import { pageOf } from '../../db/paging.ts'
 import { visibleTo } from '../../db/visibility.ts'
 import type { EntityListQuery, EntitySummaryOut } from './schema.ts'
@@ -128,7 +129,7 @@ export async function listVisibleEntities(
   if (text) {
     query = query.where((eb) => {
       const alternatives: Expression<SqlBool>[] = []
-      if (text.words.length > 0) alternatives.push(eb.and(text.words.map((w) => eb('entities.search_text', 'like', `%${escapeLike(w)}%`))))
+      if (text.words.length > 0) alternatives.push(eb.and(text.words.map((w) => eb('entities.search_text', 'like', containsPattern(w)))))
       if (text.registration) alternatives.push(eb('entities.registration', '=', text.registration))
       if (text.phoneNumber) alternatives.push(eb('entities.phone_number', '=', text.phoneNumber))
       if (text.postcode) alternatives.push(eb('entities.postcode', '=', text.postcode))
@@ -139,7 +140,6 @@ export async function listVisibleEntities(
   return { rows: rows.map(toSummary), total }
 }
 
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`)
 
 export async function findVisibleEntity(db: Queryable, viewer: Viewer, id: string) {
   const row = await entityColumns(db)

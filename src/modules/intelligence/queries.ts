@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { Viewer } from '../../core/access/visibility.ts'
 import type { Queryable } from '../../db/context.ts'
+import { containsPattern } from '../../db/like.ts'
 import { PAGE_SIZE } from '../../db/paging.ts'
 import { visibleTo } from '../../db/visibility.ts'
 import type { IntelligenceInput, MentionsOut } from './schema.ts'
@@ -27,7 +28,6 @@ export type Filters = {
 }
 
 /** `%`, `_` and `\` typed into a search box are meant literally. */
-const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 
 /**
  * Ids of the records that mention the filter's entity and group (both, when both are given), or null
@@ -58,7 +58,7 @@ function filtered(db: Queryable, viewer: Viewer, f: Filters, mentioning: string[
   if (f.q) {
     // A substring match, walked in reported-date order until a page is full: quick for words that
     // occur often, slow for rare ones over a million records (a trigram index on body would serve both).
-    const pattern = likePattern(f.q)
+    const pattern = containsPattern(f.q)
     query = query.where(sql<boolean>`(intelligence_records.body ILIKE ${pattern} OR intelligence_records.reference ILIKE ${pattern})`)
   }
   return query

@@ -7,6 +7,8 @@ import {
   type IntelligenceAssessment, type IntelligenceGrade, type SourceEvaluation,
 } from '../../core/grading/intelligenceGrade.ts'
 import { mapLegacyGrade, parseLegacyGrade } from '../../core/grading/legacy5x5x5.ts'
+import { ukDay } from '../../core/time/ukDates.ts'
+import { groupLabel } from '../../core/groups/operationName.ts'
 import type { Database } from '../../db/connection.ts'
 import { asUser, withOwnerPrivileges, type Tx } from '../../db/context.ts'
 import { issuesOf, parseInput } from '../../http/validation.ts'
@@ -34,11 +36,10 @@ function must(actor: Pick<Actor, 'capabilities'>, capability: Capability, reason
 // Input
 
 /** Today's date where the partnership works, so a report made late in the evening is not "in the future". */
-const londonDate = (now: Date) => now.toLocaleDateString('en-CA', { timeZone: 'Europe/London' })
 
 function reportedOnProblems(reportedOn: unknown, now: Date): FieldIssue[] {
   if (typeof reportedOn !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(reportedOn)) return []
-  if (reportedOn > londonDate(now)) return [{ field: 'reportedOn', message: 'The date reported cannot be in the future' }]
+  if (reportedOn > ukDay(now)) return [{ field: 'reportedOn', message: 'The date reported cannot be in the future' }]
   if (reportedOn < '1900-01-01') return [{ field: 'reportedOn', message: 'The date reported must be in or after 1900' }]
   return []
 }
@@ -388,7 +389,7 @@ export const CSV_COLUMNS = [
 
 const mentionText = (m: MentionsOut) => ({
   entities: m.entities.map((e) => `${e.caption} (${e.schema}${e.personRole ? `, ${e.personRole}` : ''}; ${e.id})`).join('; '),
-  groups: m.groups.map((g) => `${g.name}${g.operationName ? ` (${g.operationName})` : ''} (${g.id})`).join('; '),
+  groups: m.groups.map((g) => `${groupLabel(g.name, g.operationName)} (${g.id})`).join('; '),
 })
 
 /**
@@ -428,7 +429,7 @@ export async function exportIntelligenceCsv(db: Database, actor: Actor, raw: unk
       recipients: [actor.agencyId],
       detail: { format: 'csv', count: rows.length, filters: JSON.stringify(filters), exported: rows.map((r) => r.id) },
     })
-    return { filename: `intelligence-${londonDate(now)}.csv`, csv: `${lines.join('\r\n')}\r\n`, count: rows.length }
+    return { filename: `intelligence-${ukDay(now)}.csv`, csv: `${lines.join('\r\n')}\r\n`, count: rows.length }
   })
 }
 

@@ -1,6 +1,7 @@
 import type { Actor } from '../../core/access/actor.ts'
 import { ForbiddenError } from '../../core/errors.ts'
 import type { EntitySchema } from '../../core/reference/crime.ts'
+import { groupLabel } from '../../core/groups/operationName.ts'
 import type { Database } from '../../db/connection.ts'
 import { asUser } from '../../db/context.ts'
 import { parseInput } from '../../http/validation.ts'
@@ -46,7 +47,7 @@ export async function search(db: Database, actor: Actor, raw: unknown): Promise<
       ...groups.map((g) => ({
         kind: 'Group' as const,
         id: g.id,
-        caption: g.operationName ? `${g.name} (${g.operationName})` : g.name,
+        caption: groupLabel(g.name, g.operationName),
         detail: g.threatAreas.join(', '),
         personRole: null,
         handlingCode: g.handlingCode as SearchHit['handlingCode'],
