@@ -9,7 +9,7 @@ import { BUSINESS_TYPES, ENTITY_SCHEMA_LABELS, ENTITY_SCHEMAS, PERSON_ROLES, typ
 import { formBody, requireActor, requireCapability } from '../../http/auth.ts'
 import { pathId } from '../../http/validation.ts'
 import { formErrors, renderPage, setFlash } from '../../http/views.ts'
-import { handlingChoices, otherAgencies as otherAgenciesOf, registerSharingRoutes, renamed } from '../records/routes.ts'
+import { handlingChoices, otherAgencies as otherAgenciesOf, registerSharingRoutes, renamed, sharingAgencies } from '../records/routes.ts'
 import { EntityInput, EntityListQuery, EntityOut, EntitySummaryOut, EntityUpdate, LinkInput, RemovalInput } from './schema.ts'
 import * as service from './service.ts'
 
@@ -106,7 +106,7 @@ export async function entityRoutes(app: FastifyInstance): Promise<void> {
       canLink: actor.capabilities.includes('records.write') && linkOptionsFor(entity.schema).length > 0,
       ...entityChoices,
       ...handlingChoices,
-      agencies: await otherAgencies(request),
+      agencies: await sharingAgencies(app, request, entity),
       sharingValues: { ...entity, sharedWithAgencyIds: entity.sharedWith.map((a) => a.id) },
       grantValues: {},
       ...extra,

@@ -6,7 +6,7 @@ import { ENABLER_PROFESSIONS, GROUP_STATUSES, HOLDING_KINDS, HOLDING_KIND_RULES,
 import { formBody, requireActor } from '../../http/auth.ts'
 import { pathId } from '../../http/validation.ts'
 import { formErrors, renderPage, setFlash } from '../../http/views.ts'
-import { handlingChoices, otherAgencies as otherAgenciesOf, registerSharingRoutes, renamed } from '../records/routes.ts'
+import { handlingChoices, otherAgencies as otherAgenciesOf, registerSharingRoutes, renamed, sharingAgencies } from '../records/routes.ts'
 import {
   GroupInput, GroupListQuery, GroupOut, GroupSummaryOut, GroupUpdate, HistoryEntryOut, HistoryQuery, HoldingInput, HoldingOut, HoldingUpdate,
   MemberEnd, MemberInput, MemberOut, MemberUpdate, ReasonInput, type GroupOut as GroupOutType,
@@ -47,7 +47,7 @@ export async function groupRoutes(app: FastifyInstance): Promise<void> {
       past: group.members.filter((m) => !m.current),
       holdingsByKind: holdingsByKind(group),
       ...handlingChoices,
-      agencies: await otherAgencies(request),
+      agencies: await sharingAgencies(app, request, group),
       sharingValues: { ...group, sharedWithAgencyIds: group.sharedWith.map((a) => a.id) },
       grantValues: {},
       eraseValues: {},

@@ -5,7 +5,7 @@ import { ValidationError } from '../../core/errors.ts'
 import { formBody, requireActor } from '../../http/auth.ts'
 import { pathId } from '../../http/validation.ts'
 import { formErrors, renderPage, setFlash } from '../../http/views.ts'
-import { handlingChoices, otherAgencies as otherAgenciesOf, registerSharingRoutes, renamed } from '../records/routes.ts'
+import { handlingChoices, otherAgencies as otherAgenciesOf, registerSharingRoutes, renamed, sharingAgencies } from '../records/routes.ts'
 import { NoteInput, NoteListQuery, NoteOut, NoteSummaryOut } from './schema.ts'
 import * as service from './service.ts'
 
@@ -26,7 +26,7 @@ export async function noteRoutes(app: FastifyInstance): Promise<void> {
       title: note.subject,
       note,
       ...choices,
-      agencies: await otherAgencies(request),
+      agencies: await sharingAgencies(app, request, note),
       sharingValues: { ...note, sharedWithAgencyIds: note.sharedWith.map((a) => a.id) },
       grantValues: {},
       ...extra,

@@ -19,6 +19,16 @@ export async function otherAgencies(app: FastifyInstance, request: FastifyReques
   return (await agencyOptions(app.ctx.db, actor)).filter((a) => a.id !== actor.agencyId)
 }
 
+/**
+ * The agency choices of a record page's sharing and grant forms, which only its owning agency's
+ * sharers see (handling.njk, accessPanel): nobody else's page reads the whole directory.
+ */
+export async function sharingAgencies(app: FastifyInstance, request: FastifyRequest, record: { owningAgencyId: string }) {
+  const actor = requireActor(request)
+  if (record.owningAgencyId !== actor.agencyId || !actor.capabilities.includes('records.share')) return []
+  return otherAgencies(app, request)
+}
+
 // A record page holds several forms with a reason field; each keeps its own id for the error summary.
 export const renamed = (issues: Array<{ field: string; message: string }>, from: string, to: string) => issues.map((i) => (i.field === from ? { ...i, field: to } : i))
 
