@@ -6,6 +6,7 @@ import { ValidationError } from '../core/errors.ts'
 import { isUuid } from '../core/ids.ts'
 import type { Database } from '../db/connection.ts'
 import { asSystem } from '../db/context.ts'
+import { refreshAfterBulkLoad } from '../db/maintenance.ts'
 import { migrate } from '../db/migrate.ts'
 import type { AppContext } from '../http/context.ts'
 import { auditLength, verifyAuditChain } from '../modules/audit/service.ts'
@@ -80,6 +81,7 @@ export async function seedDemonstration(env: CommandEnv, scale: 'demo' | 'nation
     return { groupId: g.id, owningAgencyId: scorer.agencyId, scoredBy: scorer.id, severity: r.next(), reviewDate: addDays(today, r.chance(0.1) ? -r.int(1, 30) : r.int(30, 365)) }
   })
   const assessments = await loadDemonstrationAssessments(env.db, subjects, r)
+  await refreshAfterBulkLoad(env.db)
   return { loaded: true, partnership, crime: { ...crime, assessments }, password, passwordGenerated: !env.config.adminPassword, adminEmail }
 }
 

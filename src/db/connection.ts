@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
@@ -37,13 +38,54 @@ async function openServer(url: string, poolSize: number): Promise<Database> {
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it on the next checkout.
   })
-  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
+  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) })
   return {
     engine: 'postgres',
     kysely,
     async close() {
       await kysely.destroy()
     },
+  }
+}
+
+// Statements with parameters run as named prepared statements, so each connection parses and
+// plans a statement once and PostgreSQL may keep its plan. Row-level security makes planning the
+// costly part of a short query (about 1 ms for a group's record, its members or its holdings,
+// against 0.1-0.4 ms to run them; bench/README.md). The policies read the user from transaction
+// settings when they run, not when they are planned, so one plan serves every user. Long texts
+// (bulk inserts) and statements past a per-connection limit stay unnamed, so a connection never
+// holds more than a bounded set.
+const MAX_PREPARED_TEXT = 8_000
+const MAX_PREPARED_PER_CONNECTION = 500
+
+function preparingPool(pool: pg.Pool): PostgresPool {
+  const wrapped = new WeakMap<pg.PoolClient, PostgresPoolClient>()
+  const prepared = new WeakMap<pg.PoolClient, Set<string>>()
+  const statementFor = (client: pg.PoolClient, text: string, values: readonly unknown[]): pg.QueryConfig => {
+    if (values.length === 0 || text.length > MAX_PREPARED_TEXT) return { text, values: [...values] }
+    const names = prepared.get(client) ?? new Set<string>()
+    prepared.set(client, names)
+    const name = `k${createHash('sha1').update(text).digest('base64url')}`
+    if (!names.has(name)) {
+      if (names.size >= MAX_PREPARED_PER_CONNECTION) return { text, values: [...values] }
+      names.add(name)
+    }
+    return { name, text, values: [...values] }
+  }
+  return {
+    async connect(): Promise<PostgresPoolClient> {
+      const client = await pool.connect()
+      let kept = wrapped.get(client)
+      if (!kept) {
+        kept = {
+          query: ((text: string, values: readonly unknown[]) => client.query(statementFor(client, text, values ?? []))) as unknown as PostgresPoolClient['query'],
+          release: () => client.release(),
+        }
+        wrapped.set(client, kept)
+      }
+      return kept
+    },
+    end: () => pool.end(),
   }
 }
 

@@ -349,14 +349,9 @@ export async function searchEntities(
   const terms = searchTermsOf(query.text)
   const schemas = query.schemas ?? [...ENTITY_SCHEMAS]
   if (isEmptySearch(terms) || schemas.length === 0 || query.limit <= 0) return []
-  const candidates = await withOwnerPrivileges(tx, async () => {
-    const { rows } = await sql<{ previous: string | null }>`SELECT current_setting('pg_trgm.word_similarity_threshold', true) AS previous`.execute(tx)
-    await sql`SELECT set_config('pg_trgm.word_similarity_threshold', ${String(NAME_SIMILARITY_THRESHOLD)}, true)`.execute(tx)
-    try {
-      return await q.searchCandidates(tx, viewer, { ...terms, schemas, limit: query.limit }, SOUNDS_ALIKE_SCORE)
-    } finally {
-      await sql`SELECT set_config('pg_trgm.word_similarity_threshold', ${rows[0]?.previous || '0.6'}, true)`.execute(tx)
-    }
+  const candidates = await withOwnerPrivileges(tx, () => q.searchCandidates(tx, viewer, { ...terms, schemas, limit: query.limit }, SOUNDS_ALIKE_SCORE), {
+    // What `<%` lets through (pg_trgm's own default is 0.6).
+    'pg_trgm.word_similarity_threshold': { value: String(NAME_SIMILARITY_THRESHOLD), otherwise: '0.6' },
   })
   const summaries = new Map((await q.summariesOf(tx, viewer, candidates.map((c) => c.id))).map((s) => [s.id, s]))
   return candidates.flatMap((c) => {

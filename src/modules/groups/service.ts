@@ -7,6 +7,7 @@ import {
   membershipRefusal, type FieldChange, type GroupFields,
 } from '../../core/groups/history.ts'
 import { HOLDING_KIND_RULES, MEMBER_ROLE_LABELS, type HoldingKind, type MemberRole } from '../../core/reference/crime.ts'
+import { ukDay } from '../../core/time/ukDates.ts'
 import type { Database } from '../../db/connection.ts'
 import { asUser, withOwnerPrivileges, type Tx } from '../../db/context.ts'
 import * as access from '../../db/visibility.ts'
@@ -36,10 +37,6 @@ function must(actor: Actor, capability: Capability, reason: string) {
   if (!actor.capabilities.includes(capability)) throw new ForbiddenError(reason)
 }
 
-/** The calendar date in the United Kingdom, for "still a member" and similar questions. */
-export function ukDate(now: Date): string {
-  return now.toLocaleDateString('en-CA', { timeZone: 'Europe/London' })
-}
 
 /** Runs checks that may each raise a ValidationError and raises one with every issue found. */
 async function collect(issues: FieldIssue[], check: () => Promise<void>): Promise<void> {
@@ -299,7 +296,7 @@ async function historyOut(tx: Tx, viewer: Viewer, rows: q.HistoryRow[]): Promise
 /** Everything a group's page shows, if the visibility rule lets the actor see it. */
 export async function getGroup(db: Database, actor: Actor, id: string, now: Date, purpose = 'Viewing an organised crime group'): Promise<GroupOut> {
   must(actor, 'records.read', 'Your role cannot see groups')
-  const today = ukDate(now)
+  const today = ukDay(now)
   const group = await asUser(db, actor, async (tx) => {
     const found = await q.findVisibleGroup(tx, actor, id)
     // The SQL filter and row-level security have let the row through; the core rule must agree.
@@ -481,7 +478,7 @@ export async function getMember(db: Database, actor: Actor, groupId: string, mem
     const group = await editableGroup(tx, actor, groupId, 'Changing a group membership')
     const member = await visibleMember(tx, actor, groupId, memberId)
     await recordAudit(tx, actor, { action: 'consultation', recordType: 'entity', recordId: member.personId, purpose: 'Changing a group membership', detail: { group: groupId } })
-    return { group: { id: group.id, name: group.name }, member: memberOut(member, ukDate(now)) }
+    return { group: { id: group.id, name: group.name }, member: memberOut(member, ukDay(now)) }
   })
 }
 
@@ -558,7 +555,7 @@ export async function getHolding(db: Database, actor: Actor, groupId: string, ho
     const group = await editableGroup(tx, actor, groupId, 'Changing a group holding')
     const holding = await visibleHolding(tx, actor, groupId, holdingId)
     await recordAudit(tx, actor, { action: 'consultation', recordType: 'entity', recordId: holding.entityId, purpose: 'Changing a group holding', detail: { group: groupId } })
-    return { group: { id: group.id, name: group.name }, holding: holdingOut(holding, ukDate(now)) }
+    return { group: { id: group.id, name: group.name }, holding: holdingOut(holding, ukDay(now)) }
   })
 }
 
@@ -606,7 +603,7 @@ export async function groupSummaries(tx: Tx, ids: readonly string[]): Promise<Ma
  * queries on the same transaction while this one is in flight: the role is the transaction's.
  */
 export async function searchGroups(tx: Tx, viewer: Viewer, query: { text: string; limit: number }): Promise<Array<q.GroupSummary & { similarity: number }>> {
-  const candidates = await withOwnerPrivileges(tx, () => q.searchCandidates(tx, viewer, query.text, query.limit))
+  const candidates = await withOwnerPrivileges(tx, () => q.searchCandidates(tx, viewer, query.text, query.limit), q.SEARCH_SETTINGS)
   const summaries = new Map((await q.groupSummaries(tx, viewer, candidates.map((c) => c.id))).map((g) => [g.id, g]))
   return candidates.flatMap((c) => {
     const g = summaries.get(c.id)
