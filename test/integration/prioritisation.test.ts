@@ -511,6 +511,23 @@ describe('boards', () => {
     assert.equal(badBand.body.errors[0].field, 'band')
   })
 
+  test('the area and owning agency filters match part of a name in any case, or the agency by id', async () => {
+    const names = async (query: string) => (await police('GET', `/api/v1/priorities/groups?${query}`)).body.groups.map((g: { name: string }) => g.name).sort()
+    const area = `area=${encodeURIComponent(OTHER_AREA.toUpperCase().slice(3))}`
+    assert.deepEqual(await names(area), ['Strong Crew', 'Weak Crew'])
+    const police_ = t.partnership.agencies.find((a) => a.id === user(POLICE_ANALYST).agencyId)!
+    const hmrc_ = t.partnership.agencies.find((a) => a.id === user(HMRC_ANALYST).agencyId)!
+    assert.deepEqual(await names(`${area}&agencyName=${encodeURIComponent(police_.name.toLowerCase().slice(2, -2))}`), ['Strong Crew', 'Weak Crew'])
+    assert.deepEqual(await names(`${area}&agencyName=${encodeURIComponent(hmrc_.name)}`), [])
+    assert.deepEqual(await names(`${area}&agency=${police_.id}`), ['Strong Crew', 'Weak Crew'])
+    assert.deepEqual(await names(`${area}&agency=${hmrc_.id}`), [])
+    // A wildcard is taken literally, not as "anything".
+    assert.deepEqual(await names(`area=${encodeURIComponent('%')}`), [])
+    const badAgency = await police('GET', '/api/v1/priorities/groups?agency=not-an-id')
+    assert.equal(badAgency.status, 400)
+    assert.equal(badAgency.body.errors[0].field, 'agency')
+  })
+
   test("another agency's agency-only group is not on my board, and its assessment is not found for me", async () => {
     const mine = await police('GET', `/api/v1/priorities/groups?area=${encodeURIComponent(OTHER_AREA)}`)
     assert.ok(!mine.body.groups.some((g: { groupId: string }) => g.groupId === hidden))

@@ -185,8 +185,9 @@ const confidence = z.preprocess(blankToUndefined, z.coerce.number({ error: 'Choo
 
 export const GroupBoardQuery = z.strictObject({
   threatArea: optionalEnum(THREAT_AREAS, 'Choose a threat area from the list'),
-  area: optionalText(100, 'Area').transform((v) => v ?? undefined),
-  agency: z.preprocess(blankToUndefined, z.uuid('Choose an agency from the list').optional()),
+  area: optionalText(100, 'Area').transform((v) => v ?? undefined).describe('Part of the name or code of an area the group operates in, any case'),
+  agency: z.preprocess(blankToUndefined, z.uuid('The agency must be an agency id').optional()).describe("The owning agency's id"),
+  agencyName: optionalText(200, 'Agency').transform((v) => v ?? undefined).describe("Part of the owning agency's name, any case"),
   band,
   confidence,
   page: z.coerce.number({ error: 'The page must be a number' }).int().min(1, 'Pages start at 1').max(10_000).default(1),
@@ -196,8 +197,9 @@ export type GroupBoardQuery = z.infer<typeof GroupBoardQuery>
 export const PeopleBoardQuery = z.strictObject({
   top: z.preprocess(blankToUndefined, z.coerce.number({ error: 'Enter how many people to show, from 1 to 500' }).int('Enter a whole number of people, from 1 to 500').min(1, 'Show at least 1 person').max(500, 'Show at most 500 people').default(20)),
   threatArea: optionalEnum(THREAT_AREAS, 'Choose a threat area from the list'),
-  area: optionalText(100, 'Area').transform((v) => v ?? undefined),
-  agency: z.preprocess(blankToUndefined, z.uuid('Choose an agency from the list').optional()),
+  area: optionalText(100, 'Area').transform((v) => v ?? undefined).describe('Part of the name or code of an area one of their groups operates in, any case'),
+  agency: z.preprocess(blankToUndefined, z.uuid('The agency must be an agency id').optional()).describe("The id of the agency holding the person's record"),
+  agencyName: optionalText(200, 'Agency').transform((v) => v ?? undefined).describe("Part of the name of the agency holding the person's record, any case"),
   band,
   confidence,
 })

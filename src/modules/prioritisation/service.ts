@@ -3,11 +3,13 @@ import type { Actor } from '../../core/access/actor.ts'
 import type { Capability } from '../../core/access/roles.ts'
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldIssue } from '../../core/errors.ts'
 import { THREAT_AREA_LABELS, THREAT_AREAS, type ThreatArea } from '../../core/reference/crime.ts'
+import { ukDay } from '../../core/time/ukDates.ts'
 import { DEFAULT_MODELS, DEFAULT_PEOPLE_RANKING } from '../../core/scoring/defaultModels.ts'
 import { parseModelDefinition, SUBJECTS, type ModelDefinition, type Subject } from '../../core/scoring/modelDefinition.ts'
 import { rankPeople } from '../../core/scoring/peopleRanking.ts'
 import { rescorePrompts, type ChangeKind } from '../../core/scoring/rescore.ts'
 import { scoreAssessment, type AssessmentAnswers, type AssessmentResult } from '../../core/scoring/scoreAssessment.ts'
+import { groupLabel } from '../../core/groups/operationName.ts'
 import type { Database } from '../../db/connection.ts'
 import { asSystem, asUser, withOwnerPrivileges, type Queryable, type Tx } from '../../db/context.ts'
 import { PAGE_SIZE } from '../../db/paging.ts'
@@ -259,8 +261,8 @@ export async function rescoreAll(db: Database, actor: Actor, modelKey: string): 
 }
 
 /** The newest version of the model that scores a kind of subject: the named key, or the first key that covers it. */
-async function modelFor(tx: Queryable, subjectType: Subject, key?: string): Promise<LoadedModel> {
-  const latest = await q.latestModels(tx)
+function modelFor(models: Catalogue, subjectType: Subject, key?: string): LoadedModel {
+  const latest = models.latest
   const covering = latest.filter((r) => definitionOf(r).subjects.includes(subjectType))
   if (key) {
     const named = latest.find((r) => r.key === key)
@@ -330,7 +332,7 @@ async function resolveSubject(tx: Tx, actor: Actor, ref: q.SubjectRef, purpose: 
     }
     return {
       ref,
-      name: group.operationName ? `${group.name} (${group.operationName})` : group.name,
+      name: groupLabel(group.name, group.operationName),
       href: `/groups/${group.id}`,
       group: { members_changed_at: group.membersChangedAt, intelligence_changed_at: group.intelligenceChangedAt, disruptions_changed_at: group.disruptionsChangedAt },
       person: null,
@@ -357,18 +359,19 @@ async function auditPersonConsultation(tx: Tx, actor: Actor, subject: ResolvedSu
 
 type ModelVersions = Map<string, Array<{ version: number; published_at: Date }>>
 
-/** Every model version, by id and by key: boards take labels and versions from here, not from each row. */
-type Catalogue = { byId: Map<string, LoadedModel>; versions: ModelVersions }
+/**
+ * Every model version, by id and by key, and the newest of each key, read in one query: boards take
+ * labels and versions from here, not from each row.
+ */
+type Catalogue = { byId: Map<string, LoadedModel>; versions: ModelVersions; latest: q.ModelRow[] }
 
 async function catalogue(tx: Queryable): Promise<Catalogue> {
+  // Ordered by key, newest version first.
   const rows = await q.listModels(tx)
   const versions: ModelVersions = new Map()
   for (const r of rows) versions.set(r.key, [...(versions.get(r.key) ?? []), { version: r.version, published_at: r.published_at }])
-  return { byId: new Map(rows.map((r) => [r.id, { row: r, definition: definitionOf(r) }])), versions }
-}
-
-async function versionsByKey(tx: Queryable): Promise<ModelVersions> {
-  return (await catalogue(tx)).versions
+  const latest = rows.filter((r, i) => i === 0 || rows[i - 1]!.key !== r.key)
+  return { byId: new Map(rows.map((r) => [r.id, { row: r, definition: definitionOf(r) }])), versions, latest }
 }
 
 
@@ -408,15 +411,9 @@ const judgedAtOf = (result: unknown, scoredAt: Date): Date => {
 
 // Assessments
 
-/** The UK calendar date of an instant, YYYY-MM-DD. */
-function ukToday(now: Date): string {
-  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'Europe/London' }).formatToParts(now).map((p) => [p.type, p.value]))
-  return `${parts.year}-${parts.month}-${parts.day}`
-}
-
 /** A date some months after the UK date of `now`, for the form's suggested review date. */
 function monthsAfter(now: Date, months: number): string {
-  const [y, m, d] = ukToday(now).split('-').map(Number) as [number, number, number]
+  const [y, m, d] = ukDay(now).split('-').map(Number) as [number, number, number]
   const date = new Date(Date.UTC(y, m - 1 + months, Math.min(d, 28)))
   return date.toISOString().slice(0, 10)
 }
@@ -471,7 +468,8 @@ export async function assessmentForm(db: Database, actor: Actor, raw: unknown, n
   must(actor, 'records.write', 'Your role cannot score assessments')
   const query = parseInput(SubjectQuery, raw)
   return asUserSeeing(db, actor, async (tx) => {
-    const model = await modelFor(tx, query.subjectType, query.model)
+    const models = await catalogue(tx)
+    const model = modelFor(models, query.subjectType, query.model)
     const subject = await resolveSubject(tx, actor, refOf(query.subjectType, query.subjectId, query.threatArea), 'Scoring an assessment')
     if (subject.person && subject.person.role !== 'suspect') throw new ValidationError([notASuspect(subject.person.role)])
     const current = await q.currentAssessment(tx, actor, model.row.key, subject.ref)
@@ -487,7 +485,7 @@ export async function assessmentForm(db: Database, actor: Actor, raw: unknown, n
       }
       if (model.definition.confidence.scale.some((s) => s.value === previous.confidence)) values.confidence = String(previous.confidence)
     }
-    const versions = await versionsByKey(tx)
+    const versions = models.versions
     return {
       subject: { type: query.subjectType, id: query.subjectId ?? null, threatArea: query.threatArea ?? null, name: subject.name, href: subject.href },
       model: { id: model.row.id, key: model.row.key, version: model.row.version, title: model.row.title, definition: model.definition },
@@ -526,10 +524,10 @@ export async function scoreSubject(db: Database, actor: Actor, raw: unknown, now
   const subjectType = SUBJECTS.find((s) => s === loose.subjectType)
   if (!subjectType) throw new ValidationError(firstPerField(issues))
   const input = parsed.success ? parsed.data : null
-  if (input && input.reviewDate <= ukToday(now)) issues.push({ field: 'reviewDate', message: 'The review date must be after today' })
+  if (input && input.reviewDate <= ukDay(now)) issues.push({ field: 'reviewDate', message: 'The review date must be after today' })
 
   return asUserSeeing(db, actor, async (tx) => {
-    const model = await modelFor(tx, subjectType, input?.modelKey ?? (typeof loose.modelKey === 'string' && loose.modelKey !== '' ? loose.modelKey : undefined))
+    const model = modelFor(await catalogue(tx), subjectType, input?.modelKey ?? (typeof loose.modelKey === 'string' && loose.modelKey !== '' ? loose.modelKey : undefined))
     const subjectId = input?.subjectId ?? null
     const threatArea = input?.threatArea ?? null
     const subject = (subjectType === 'threat_area' ? threatArea : subjectId) ? await resolveSubject(tx, actor, refOf(subjectType, subjectId, threatArea), 'Scoring an assessment') : null
@@ -605,7 +603,7 @@ export async function getAssessment(db: Database, actor: Actor, id: string, now:
     const subject = await resolveSubject(tx, actor, refOf(row.subject_type, row.group_id ?? row.person_id, row.threat_area), 'Viewing an assessment')
     await auditPersonConsultation(tx, actor, subject, 'Viewing an assessment', { assessment: row.id })
     const { agencies, users } = await namesFor(tx, [row])
-    const versions = await versionsByKey(tx)
+    const versions = (await catalogue(tx)).versions
     const result = row.result as StoredResult
     const summary = summaryOfAssessment(row, agencies, users)
     const prompts = summary.current
@@ -678,26 +676,20 @@ function boardAssessment(r: q.BoardAssessmentColumns, models: Catalogue) {
   }
 }
 
-function stalenessOf(r: q.BoardAssessmentColumns, models: Catalogue, judged: Map<string, string>) {
+function stalenessOf(r: q.BoardAssessmentColumns, models: Catalogue) {
   if (!r.assessment_id) return null
-  const judgedAt = judged.get(r.assessment_id)
-  return { judgedAt: judgedAt ? new Date(judgedAt) : r.scored_at!, reviewDate: r.review_date, modelVersion: models.byId.get(r.model_id!)!.row.version }
+  return { judgedAt: r.carried_judged_at ? new Date(r.carried_judged_at) : r.scored_at!, reviewDate: r.review_date, modelVersion: models.byId.get(r.model_id!)!.row.version }
 }
-
-const carriedIds = (rows: readonly q.BoardAssessmentColumns[]) => rows.flatMap((r) => (r.assessment_id && r.carried_from_id ? [r.assessment_id] : []))
 
 /** Groups the actor may see, ranked by their current score under the group model; one page. */
 export async function groupBoard(db: Database, actor: Actor, raw: unknown, now: Date) {
   must(actor, 'records.read', 'Your role cannot see the priority boards')
   const query = parseInput(GroupBoardQuery, raw)
   return asUser(db, actor, async (tx) => {
-    const model = await modelFor(tx, 'group')
+    const models = await catalogue(tx)
+    const model = modelFor(models, 'group')
     checkBoardFilters(model.definition, query)
     const { rows, total } = await q.groupBoard(tx, actor, model.row.key, query, query.page, PAGE_SIZE)
-    const models = await catalogue(tx)
-    const judged = await q.judgedAt(tx, carriedIds(rows))
-    const choices = await q.groupFilterChoices(tx, actor)
-    const agencies = await agencyNames(tx, [...new Set([...rows.map((r) => r.owning_agency_id), ...choices.agencyIds])])
     // A board names groups, and groups are restricted records: showing them is a consultation.
     if (rows.length > 0) {
       await recordAudit(tx, actor, { action: 'consultation', recordType: 'group', purpose: 'Viewing the group priority board', detail: { shown: rows.map((r) => r.id) } })
@@ -712,20 +704,16 @@ export async function groupBoard(db: Database, actor: Actor, raw: unknown, now: 
       threatAreas: r.threat_areas,
       areas: r.areas,
       owningAgencyId: r.owning_agency_id,
-      owningAgencyName: agencies.get(r.owning_agency_id) ?? 'Unknown agency',
+      owningAgencyName: r.owning_agency_name ?? 'Unknown agency',
       assessment: boardAssessment(r, models),
-      prompts: promptsFor({ modelKey: model.row.key, assessment: stalenessOf(r, models, judged), group: r }, models.versions, now),
+      prompts: promptsFor({ modelKey: model.row.key, assessment: stalenessOf(r, models), group: r }, models.versions, now),
     }))
     return {
       query,
       model: { key: model.row.key, version: model.row.version, title: model.row.title },
       total,
       groups,
-      choices: {
-        ...choicesOf(model.definition),
-        areas: choices.areas,
-        agencies: choices.agencyIds.map((id) => ({ id, name: agencies.get(id) ?? id })).sort((a, b) => a.name.localeCompare(b.name)),
-      },
+      choices: choicesOf(model.definition),
     }
   })
 }
@@ -741,8 +729,9 @@ export async function peopleBoard(db: Database, actor: Actor, raw: unknown) {
   must(actor, 'records.read', 'Your role cannot see the priority boards')
   const query = parseInput(PeopleBoardQuery, raw)
   return asUser(db, actor, async (tx) => {
-    const personModel = await modelFor(tx, 'person')
-    const groupModel = await modelFor(tx, 'group')
+    const models = await catalogue(tx)
+    const personModel = modelFor(models, 'person')
+    const groupModel = modelFor(models, 'group')
     checkBoardFilters(personModel.definition, query)
     const inputs = await q.peopleRankingInputs(tx, actor, { personKey: personModel.row.key, groupKey: groupModel.row.key }, query)
     const weights = DEFAULT_PEOPLE_RANKING
@@ -753,7 +742,6 @@ export async function peopleBoard(db: Database, actor: Actor, raw: unknown) {
     )
     const details = new Map((await q.peopleBoardDetails(tx, actor, { personKey: personModel.row.key, groupKey: groupModel.row.key }, ranked.map((r) => r.personId))).map((d) => [d.id, d]))
     const linkCounts = new Map(inputs.map((r) => [r.id, r.link_count]))
-    const models = await catalogue(tx)
     const people: PersonBoardRowOut[] = ranked.map((r) => {
       const d = details.get(r.personId)
       return {
@@ -771,25 +759,19 @@ export async function peopleBoard(db: Database, actor: Actor, raw: unknown) {
     if (people.length > 0) {
       await recordAudit(tx, actor, { action: 'consultation', recordType: q.ENTITY_RECORD, purpose: 'Ranking people on the priority board', detail: { shown: people.map((p) => p.personId), top: query.top } })
     }
-    const choices = await q.groupFilterChoices(tx, actor)
-    const agencies = await agencyNames(tx, choices.agencyIds)
     return {
       query,
       weights: { version: weights.version, title: weights.title, description: weights.description },
       weightList: [weights.ownAssessment, weights.groupMembership, weights.links, weights.centrality].filter((w) => w.weight > 0).map((w) => ({ label: w.label, weight: w.weight })),
       considered: inputs.length,
       people,
-      choices: {
-        ...choicesOf(personModel.definition),
-        areas: choices.areas,
-        agencies: choices.agencyIds.map((id) => ({ id, name: agencies.get(id) ?? id })).sort((a, b) => a.name.localeCompare(b.name)),
-      },
+      choices: choicesOf(personModel.definition),
     }
   })
 }
 
 function ownAssessmentOf(d: q.PersonBoardDetail, models: Catalogue) {
-  const a = boardAssessment({ assessment_id: d.own_id, score: d.own_score, band: d.own_band, confidence: d.own_confidence, opportunity: d.own_opportunity, model_id: d.own_model_id, scored_at: d.own_scored_at, review_date: null, carried_from_id: null }, models)!
+  const a = boardAssessment({ assessment_id: d.own_id, score: d.own_score, band: d.own_band, confidence: d.own_confidence, opportunity: d.own_opportunity, model_id: d.own_model_id, scored_at: d.own_scored_at, review_date: null, carried_from_id: null, carried_judged_at: null }, models)!
   return { id: a.id, score: a.score, band: a.band, confidence: a.confidence }
 }
 
@@ -798,12 +780,11 @@ export async function threatBoard(db: Database, actor: Actor, raw: unknown, now:
   must(actor, 'records.read', 'Your role cannot see the priority boards')
   const query = parseInput(ThreatBoardQuery, raw)
   return asUser(db, actor, async (tx) => {
-    const model = await modelFor(tx, 'threat_area')
+    const models = await catalogue(tx)
+    const model = modelFor(models, 'threat_area')
     checkBoardFilters(model.definition, query)
     const found = await q.threatBoard(tx, model.row.key)
     const rows = new Map(found.map((r) => [r.threat_area, r]))
-    const models = await catalogue(tx)
-    const judged = await q.judgedAt(tx, carriedIds(found))
     const filtered = query.band !== undefined || query.confidence !== undefined
     const all = THREAT_AREAS.map((t) => ({ t, r: rows.get(t) }))
       .filter(({ r }) => !filtered || (r && (!query.band || r.band === query.band) && (query.confidence === undefined || Number(r.confidence) === query.confidence)))
@@ -813,7 +794,7 @@ export async function threatBoard(db: Database, actor: Actor, raw: unknown, now:
       threatArea: t,
       label: THREAT_AREA_LABELS[t],
       assessment: r ? boardAssessment(r, models) : null,
-      prompts: promptsFor({ modelKey: model.row.key, assessment: r ? stalenessOf(r, models, judged) : null, group: null }, models.versions, now),
+      prompts: promptsFor({ modelKey: model.row.key, assessment: r ? stalenessOf(r, models) : null, group: null }, models.versions, now),
     }))
     return { query, model: { key: model.row.key, version: model.row.version, title: model.row.title }, threats, choices: choicesOf(model.definition) }
   })
