@@ -23,7 +23,7 @@ function literal(value: string, what: string): string {
  * transaction, and a round trip costs more than the statements do (bench/README.md). Values are
  * written into it only after they have been checked to be ids and capability names.
  */
-export function asUser<T>(db: Database, viewer: Viewer, work: (tx: Tx) => Promise<T>): Promise<T> {
+export async function asUser<T>(db: Database, viewer: Viewer, work: (tx: Tx) => Promise<T>): Promise<T> {
   if (!isUuid(viewer.userId) || !isUuid(viewer.agencyId)) throw new Error('A user transaction needs the user and agency ids')
   const begin = `BEGIN; SELECT set_config('role', 'achilles_app', true), set_config('achilles.user_id', ${literal(viewer.userId, 'user id')}, true),
     set_config('achilles.agency_id', ${literal(viewer.agencyId, 'agency id')}, true),
