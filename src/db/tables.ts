@@ -159,6 +159,8 @@ export interface EntitiesTable extends RestrictedColumns {
   properties: ColumnType<Record<string, unknown>, string | Record<string, unknown> | undefined, string | Record<string, unknown>>
   names: Generated<string[]>
   search_text: Generated<string>
+  /** Generated from search_text (migration 0014): what fuzzy name search compares. */
+  name_words: ColumnType<string, never, never>
   person_role: string | null
   birth_date: string | null
   business_type: string | null
@@ -304,6 +306,8 @@ export interface AssessmentsTable {
   opportunity: string
   result: ColumnType<unknown, string, never>
   carried_from_id: string | null
+  /** Generated from result (migration 0013). */
+  carried_judged_at: ColumnType<string | null, never, never>
   review_date: string | null
   owning_agency_id: string
   scored_by: string

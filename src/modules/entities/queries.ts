@@ -269,9 +269,10 @@ export type SearchCandidate = {
 }
 
 /**
- * The best-matching entities the viewer may see: by trigram similarity of the name words to the
- * search text (its GIN index answers `<%`), by every word sounding alike (the search text's "~key "
- * tokens, found through the same index with LIKE), and by exact date of birth, registration, phone
+ * The best-matching entities the viewer may see: by trigram similarity of the name words typed to
+ * the entity's name words (the search text without sound tokens and dates, migration 0014; its GIN
+ * index answers `<%`), by every word sounding alike (the search text's "~key " tokens, found through
+ * the search text's index with LIKE), and by exact date of birth, registration, phone
  * number, postcode and company number (their B-tree indexes). With both a name and a date, each
  * counts half. The caller sets pg_trgm.word_similarity_threshold, which decides what `<%` lets through.
  */
@@ -280,7 +281,7 @@ export async function searchCandidates(db: Queryable, viewer: Viewer, plan: Sear
   const dateHit = plan.dates.length > 0 ? sql<boolean>`coalesce(entities.birth_date = ANY(${plan.dates}::date[]), false)` : sql<boolean>`false`
   const soundHit =
     plan.sounds.length > 0 ? sql<boolean>`(${sql.join(plan.sounds.map((t) => sql`entities.search_text LIKE ${`%${t} %`}`), sql` AND `)})` : sql<boolean>`false`
-  const trigramScore = plan.name ? sql<number>`word_similarity(${plan.name}, entities.search_text)` : sql<number>`0`
+  const trigramScore = plan.name ? sql<number>`word_similarity(${plan.name}, entities.name_words)` : sql<number>`0`
   const nameScore = sql<number>`greatest(${trigramScore}, CASE WHEN ${soundHit} THEN ${soundsAlikeScore}::real ELSE 0 END)`
   const exact = sql<boolean>`(${hit('entities.registration', plan.registration)} OR ${hit('entities.phone_number', plan.phoneNumber)}
     OR ${hit('entities.postcode', plan.postcode)} OR ${hit('entities.company_number', plan.companyNumber)})`
@@ -291,7 +292,7 @@ export async function searchCandidates(db: Queryable, viewer: Viewer, plan: Sear
         ? sql<number>`CASE WHEN ${exact} THEN 1 ELSE ${nameScore} END`
         : sql<number>`CASE WHEN ${exact} OR ${dateHit} THEN 1 ELSE 0 END`
   const matches: Expression<SqlBool>[] = []
-  if (plan.name) matches.push(sql<SqlBool>`${plan.name} <% entities.search_text`)
+  if (plan.name) matches.push(sql<SqlBool>`${plan.name} <% entities.name_words`)
   if (plan.sounds.length > 0) matches.push(soundHit as Expression<SqlBool>)
   if (plan.dates.length > 0) matches.push(sql<SqlBool>`entities.birth_date = ANY(${plan.dates}::date[])`)
   if (plan.registration) matches.push(sql<SqlBool>`entities.registration = ${plan.registration}`)
