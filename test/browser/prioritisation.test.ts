@@ -114,8 +114,12 @@ test('an analyst scores a group lower on the board and sees it rise above anothe
 
   await page.getByRole('link', { name: 'Back to the board' }).click()
   await page.waitForURL(/\/priorities$/)
-  assert.equal((await page.goto(boardUrl))?.status(), 200)
+  // The filters take part of a name, typed: the area in another case, the owning agency in part.
+  await page.getByLabel('Area it operates in').fill(AREA.toLowerCase())
+  await page.getByLabel('Owning agency').fill(served.partnership.agencies.find((a) => a.id === analyst().agencyId)!.name.slice(0, 12))
+  await Promise.all([page.waitForURL(/\/priorities\?/), page.getByRole('button', { name: 'Filter' }).click()])
   assert.deepEqual(await boardOrder(page), [climber, leader], 'the re-scored group now leads the board')
+  assert.equal(await page.getByLabel('Area it operates in').inputValue(), AREA.toLowerCase(), 'the filter is kept')
   await audit.check(page, 'group priority board after re-scoring')
 
   for (const [path, name] of [['/priorities/people', 'people priority board'], ['/priorities/threats', 'threat area board'], ['/models/tactical/1', 'model page']] as const) {

@@ -130,6 +130,48 @@ describe("another agency's restricted record", () => {
     assert.match(res.body, /you or your agency were granted access/)
   })
 
+  test('the sharing and grant forms name agencies in words; a name that fits none or several is refused and nothing changes', async () => {
+    const police = await signedIn(t.app, POLICE_ANALYST)
+    const id = await restrictedPoliceNote()
+    const hmrcAgency = t.partnership.agencies.find((a) => a.id === user(HMRC_ANALYST).agencyId)!
+    const councils = t.partnership.agencies.filter((a) => /council/i.test(a.name))
+    assert.ok(councils.length > 1, 'the demonstration partnership has several councils')
+    const sharing = { protectiveMarking: 'OFFICIAL-SENSITIVE', handlingCode: 'C', handlingConditions: 'Do not disclose outside the force', sharingScope: 'named', reason: 'Joint visit planned' }
+    const sharedWith = async () => (await asSystem(t.db, (tx) => tx.selectFrom('record_shares').select('agency_id').where('record_id', '=', id).execute())).map((r) => r.agency_id)
+
+    const page = await police.get(`/notes/${id}`)
+    assert.equal((page.body.match(/name="sharedWithAgencyIds"/g) ?? []).length, 0, 'the directory is not listed on the page')
+    assert.match(page.body, /name="sharedWithAgencyNames"/)
+
+    const unclear = await police.submit(`/notes/${id}`, `/notes/${id}/sharing`, { ...sharing, sharedWithAgencyNames: `Ministry of Magic\ncouncil` })
+    assert.equal(unclear.status, 400)
+    assert.match(unclear.body, /No agency in the directory is called &quot;Ministry of Magic&quot;/)
+    assert.match(unclear.body, /&quot;council&quot; is part of the names of/)
+    assert.match(unclear.body, /Ministry of Magic\ncouncil<\/textarea>/, 'what was typed is kept')
+    assert.deepEqual(await sharedWith(), [])
+
+    // Part of a name is enough when only one agency has it, in any case.
+    const shared = await police.submit(`/notes/${id}`, `/notes/${id}/sharing`, { ...sharing, sharedWithAgencyNames: hmrcAgency.name.toLowerCase().slice(0, 25) })
+    assert.equal(shared.status, 303, shared.body.slice(0, 300))
+    assert.deepEqual(await sharedWith(), [hmrcAgency.id])
+    // The page now lists the one agency it is shared with, ticked, to keep or untick.
+    const after = await police.get(`/notes/${id}`)
+    assert.equal((after.body.match(/name="sharedWithAgencyIds"/g) ?? []).length, 1)
+    assert.match(after.body, new RegExp(`value="${hmrcAgency.id}" checked`))
+    const unticked = await police.submit(`/notes/${id}`, `/notes/${id}/sharing`, { ...sharing, sharingScope: 'agency' })
+    assert.equal(unticked.status, 303)
+    assert.deepEqual(await sharedWith(), [])
+
+    const council = councils[0]!
+    const vague = await police.submit(`/notes/${id}`, `/notes/${id}/grants`, { granteeAgencyName: 'council', reason: 'Joint visit planned' })
+    assert.equal(vague.status, 400)
+    assert.match(vague.body, /href="#granteeAgencyName"/)
+    const granted = await police.submit(`/notes/${id}`, `/notes/${id}/grants`, { granteeAgencyName: council.name.toUpperCase(), reason: 'Joint visit planned' })
+    assert.equal(granted.status, 303, granted.body.slice(0, 300))
+    const grants = await asSystem(t.db, (tx) => tx.selectFrom('record_grants').select('grantee_agency_id').where('record_id', '=', id).execute())
+    assert.deepEqual(grants.map((g) => g.grantee_agency_id), [council.id])
+  })
+
   test('a partner officer of the owning agency still cannot see it, for it is OFFICIAL-SENSITIVE', async () => {
     const police = t.partnership.agencies.find((a) => a.name === 'Leicestershire Police')!
     const officer = t.partnership.users.find((u) => u.agencyId === police.id && u.roles.includes('partner_officer'))

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Queryable } from '../../db/context.ts'
+import { containsPattern } from '../../db/like.ts'
 import { pageOf } from '../../db/paging.ts'
 import type { AgencyDetailOut, AgencyInput, AgencyListQuery, AgencyOut, AgencyUpdate, ContactInput } from './schema.ts'
 
@@ -205,4 +206,21 @@ export async function insertContacts(db: Queryable, rows: ReadonlyArray<ContactI
 export async function countAgencies(db: Queryable): Promise<number> {
   const row = await db.selectFrom('agencies').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
   return Number(row.n)
+}
+
+/**
+ * For each text typed, up to four active agencies whose names contain it, any of exactly that name
+ * first. Enough to tell one agency from "more than one" and to give examples.
+ */
+export async function agenciesMatching(db: Queryable, texts: readonly string[]): Promise<Array<{ text: string; id: string; name: string; exact: boolean }>> {
+  if (texts.length === 0) return []
+  const { rows } = await sql<{ text: string; id: string; name: string; exact: boolean }>`
+    SELECT t.text, a.id, a.name, a.exact
+    FROM unnest(${[...texts]}::text[], ${texts.map(containsPattern)}::text[]) AS t (text, pattern)
+    CROSS JOIN LATERAL (
+      SELECT agencies.id, agencies.name, lower(agencies.name) = lower(t.text) AS exact FROM agencies
+      WHERE agencies.active AND agencies.name ILIKE t.pattern
+      ORDER BY lower(agencies.name) = lower(t.text) DESC, agencies.name
+      LIMIT 4) AS a`.execute(db)
+  return rows
 }

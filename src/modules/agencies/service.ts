@@ -100,6 +100,27 @@ export function agencyOptions(db: Database, actor: Actor, onlyCouncils = false) 
   return asUser(db, actor, (tx) => q.agencyOptions(tx, onlyCouncils))
 }
 
+export type AgencyByName = { text: string; agency: { id: string; name: string } | null; problem: string | null }
+
+/**
+ * Agencies as people name them in a form: the agency of exactly that name, or the one agency whose
+ * name contains the text. Text that names no agency, or more than one, comes back with the problem
+ * said, naming a few of the agencies it could mean.
+ */
+export async function agenciesByName(tx: Queryable, texts: readonly string[]): Promise<AgencyByName[]> {
+  const wanted = [...new Set(texts.map((t) => t.trim()).filter((t) => t.length > 0))]
+  const found = await q.agenciesMatching(tx, wanted)
+  return wanted.map((text) => {
+    const matches = found.filter((m) => m.text === text)
+    const exact = matches.filter((m) => m.exact)
+    const one = exact.length === 1 ? exact[0] : matches.length === 1 ? matches[0] : undefined
+    if (one) return { text, agency: { id: one.id, name: one.name }, problem: null }
+    if (matches.length === 0) return { text, agency: null, problem: `No agency in the directory is called "${text}" or has it in its name` }
+    const examples = matches.slice(0, 3).map((m) => m.name)
+    return { text, agency: null, problem: `"${text}" is part of the names of ${matches.length > 3 ? 'several agencies' : `${matches.length} agencies`}, for example ${examples.join('; ')}: write more of the name` }
+  })
+}
+
 /** Names of agencies by id, for showing who a record is shared with. */
 export function agencyNames(tx: Queryable, ids: readonly string[]) {
   return q.agencyNames(tx, ids)

@@ -9,7 +9,7 @@ import { BUSINESS_TYPES, ENTITY_SCHEMA_LABELS, ENTITY_SCHEMAS, PERSON_ROLES, typ
 import { formBody, requireActor, requireCapability } from '../../http/auth.ts'
 import { pathId } from '../../http/validation.ts'
 import { formErrors, renderPage, setFlash } from '../../http/views.ts'
-import { handlingChoices, otherAgencies as otherAgenciesOf, registerSharingRoutes, renamed, sharingAgencies } from '../records/routes.ts'
+import { formAgencies, handlingChoices, registerSharingRoutes, renamed, sharingAgencies, withAgencyNames } from '../records/routes.ts'
 import { EntityInput, EntityListQuery, EntityOut, EntitySummaryOut, EntityUpdate, LinkInput, RemovalInput } from './schema.ts'
 import * as service from './service.ts'
 
@@ -94,7 +94,6 @@ export async function entityRoutes(app: FastifyInstance): Promise<void> {
   const ctx = app.ctx
   const { db, config } = ctx
   const api = app.withTypeProvider<ZodTypeProvider>()
-  const otherAgencies = (request: FastifyRequest) => otherAgenciesOf(app, request)
 
   async function showEntity(request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}) {
     const actor = requireActor(request)
@@ -106,7 +105,7 @@ export async function entityRoutes(app: FastifyInstance): Promise<void> {
       canLink: actor.capabilities.includes('records.write') && linkOptionsFor(entity.schema).length > 0,
       ...entityChoices,
       ...handlingChoices,
-      agencies: await sharingAgencies(app, request, entity),
+      agencies: await sharingAgencies(app, request, entity, (extra.sharingValues as Record<string, unknown> | undefined) ?? { sharedWithAgencyIds: entity.sharedWith.map((a) => a.id) }),
       sharingValues: { ...entity, sharedWithAgencyIds: entity.sharedWith.map((a) => a.id) },
       grantValues: {},
       ...extra,
@@ -122,7 +121,7 @@ export async function entityRoutes(app: FastifyInstance): Promise<void> {
       action: locals.editing ? `/entities/${locals.editing.id}` : '/entities',
       ...entityChoices,
       ...handlingChoices,
-      agencies: locals.editing ? [] : await otherAgencies(request),
+      agencies: locals.editing ? [] : await formAgencies(app, request, locals.values as Record<string, unknown> | undefined),
       ...locals,
     })
   }
@@ -155,7 +154,7 @@ export async function entityRoutes(app: FastifyInstance): Promise<void> {
     const actor = requireActor(request)
     const body = entityFromForm(formBody(request))
     try {
-      const id = await service.createEntity(db, actor, body)
+      const id = await service.createEntity(db, actor, await withAgencyNames(app, request, body))
       setFlash(reply, 'Record added.', config.cookieSecure)
       return reply.redirect(`/entities/${id}`, 303)
     } catch (error) {
@@ -215,7 +214,7 @@ export async function entityRoutes(app: FastifyInstance): Promise<void> {
       choices: await service.linkChoices(db, actor, entity),
       ...entityChoices,
       ...handlingChoices,
-      agencies: await otherAgencies(request),
+      agencies: await formAgencies(app, request, locals.values as Record<string, unknown> | undefined),
       ...locals,
     })
   }
@@ -230,7 +229,7 @@ export async function entityRoutes(app: FastifyInstance): Promise<void> {
     const body = formBody(request)
     const { input, thisSide, otherField } = linkFromForm(id, body)
     try {
-      await service.addLink(db, actor, input, id)
+      await service.addLink(db, actor, await withAgencyNames(app, request, input), id)
       setFlash(reply, 'Link added.', config.cookieSecure)
       return reply.redirect(`/entities/${id}#links`, 303)
     } catch (error) {

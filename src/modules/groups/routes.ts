@@ -6,7 +6,7 @@ import { ENABLER_PROFESSIONS, GROUP_STATUSES, HOLDING_KINDS, HOLDING_KIND_RULES,
 import { formBody, requireActor } from '../../http/auth.ts'
 import { pathId } from '../../http/validation.ts'
 import { formErrors, renderPage, setFlash } from '../../http/views.ts'
-import { handlingChoices, otherAgencies as otherAgenciesOf, registerSharingRoutes, renamed, sharingAgencies } from '../records/routes.ts'
+import { formAgencies, handlingChoices, registerSharingRoutes, renamed, sharingAgencies, withAgencyNames } from '../records/routes.ts'
 import {
   GroupInput, GroupListQuery, GroupOut, GroupSummaryOut, GroupUpdate, HistoryEntryOut, HistoryQuery, HoldingInput, HoldingOut, HoldingUpdate,
   MemberEnd, MemberInput, MemberOut, MemberUpdate, ReasonInput, type GroupOut as GroupOutType,
@@ -36,7 +36,6 @@ export async function groupRoutes(app: FastifyInstance): Promise<void> {
   const ctx = app.ctx
   const { db, config } = ctx
   const api = app.withTypeProvider<ZodTypeProvider>()
-  const otherAgencies = (request: FastifyRequest) => otherAgenciesOf(app, request)
 
   async function showGroup(request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}) {
     const group = await service.getGroup(db, requireActor(request), id, ctx.now())
@@ -47,7 +46,7 @@ export async function groupRoutes(app: FastifyInstance): Promise<void> {
       past: group.members.filter((m) => !m.current),
       holdingsByKind: holdingsByKind(group),
       ...handlingChoices,
-      agencies: await sharingAgencies(app, request, group),
+      agencies: await sharingAgencies(app, request, group, (extra.sharingValues as Record<string, unknown> | undefined) ?? { sharedWithAgencyIds: group.sharedWith.map((a) => a.id) }),
       sharingValues: { ...group, sharedWithAgencyIds: group.sharedWith.map((a) => a.id) },
       grantValues: {},
       eraseValues: {},
@@ -74,7 +73,7 @@ export async function groupRoutes(app: FastifyInstance): Promise<void> {
   const newForm = async (request: FastifyRequest, reply: FastifyReply, values: Record<string, unknown>, errors?: ReturnType<typeof formErrors>) =>
     renderPage(request, reply, 'groups/views/form.njk', {
       title: 'Record an organised crime group', action: '/groups', editing: false, mayChangeOfficer: true, ...lists, ...handlingChoices,
-      agencies: await otherAgencies(request), values, errors,
+      agencies: await formAgencies(app, request, values), values, errors,
     })
 
   app.get('/groups/new', { schema: { hide: true } }, async (request, reply) => {
@@ -85,7 +84,7 @@ export async function groupRoutes(app: FastifyInstance): Promise<void> {
   app.post('/groups', { schema: { hide: true } }, async (request, reply) => {
     const body = formBody(request)
     try {
-      const id = await service.createGroup(db, requireActor(request), body)
+      const id = await service.createGroup(db, requireActor(request), await withAgencyNames(app, request, body))
       setFlash(reply, 'Group recorded.', config.cookieSecure)
       return reply.redirect(`/groups/${id}`, 303)
     } catch (error) {

@@ -9,7 +9,7 @@ import { formBody, requireActor } from '../../http/auth.ts'
 import { pathId } from '../../http/validation.ts'
 import { formErrors, renderPage, setFlash } from '../../http/views.ts'
 import { agencyOptions } from '../agencies/service.ts'
-import { handlingChoices, otherAgencies as otherAgenciesOf, registerSharingRoutes, renamed, sharingAgencies } from '../records/routes.ts'
+import { formAgencies, handlingChoices, registerSharingRoutes, renamed, sharingAgencies, withAgencyNames } from '../records/routes.ts'
 import {
   ExportPurpose, IntelligenceExportOut, IntelligenceExportQuery, IntelligenceInput, IntelligenceListQuery, IntelligenceOut, IntelligenceSummaryOut, IntelligenceUpdate,
 } from './schema.ts'
@@ -59,7 +59,6 @@ export async function intelligenceRoutes(app: FastifyInstance): Promise<void> {
   const ctx = app.ctx
   const { db, config } = ctx
   const api = app.withTypeProvider<ZodTypeProvider>()
-  const otherAgencies = (request: FastifyRequest) => otherAgenciesOf(app, request)
   const allAgencies = (request: FastifyRequest) => agencyOptions(db, requireActor(request))
 
   /** Mentions on a form being shown again: named boxes for those the user may see, the rest back in the text box. */
@@ -81,7 +80,7 @@ export async function intelligenceRoutes(app: FastifyInstance): Promise<void> {
       title: 'Record intelligence',
       ...handlingChoices,
       ...gradeChoices,
-      agencies: await otherAgencies(request),
+      agencies: await formAgencies(app, request, values),
       sourceAgencies: await allAgencies(request),
       values,
       ...(await mentionChoices(request, values)),
@@ -118,7 +117,7 @@ export async function intelligenceRoutes(app: FastifyInstance): Promise<void> {
       title: record.reference ? `Intelligence ${record.reference}` : `Intelligence reported ${record.reportedOn}`,
       record,
       ...handlingChoices,
-      agencies: await sharingAgencies(app, request, record),
+      agencies: await sharingAgencies(app, request, record, (extra.sharingValues as Record<string, unknown> | undefined) ?? { sharedWithAgencyIds: record.sharedWith.map((a) => a.id) }),
       sharingValues: { ...record, sharedWithAgencyIds: record.sharedWith.map((a) => a.id) },
       grantValues: {},
       exportValues: {},
@@ -187,7 +186,7 @@ export async function intelligenceRoutes(app: FastifyInstance): Promise<void> {
         }
         throw new ValidationError(issues)
       }
-      const id = await service.createIntelligence(db, actor, fields, ctx.now())
+      const id = await service.createIntelligence(db, actor, await withAgencyNames(app, request, fields), ctx.now())
       setFlash(reply, 'Intelligence recorded.', config.cookieSecure)
       return reply.redirect(`/intelligence/${id}`, 303)
     } catch (error) {

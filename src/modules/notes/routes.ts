@@ -5,7 +5,7 @@ import { ValidationError } from '../../core/errors.ts'
 import { formBody, requireActor } from '../../http/auth.ts'
 import { pathId } from '../../http/validation.ts'
 import { formErrors, renderPage, setFlash } from '../../http/views.ts'
-import { handlingChoices, otherAgencies as otherAgenciesOf, registerSharingRoutes, renamed, sharingAgencies } from '../records/routes.ts'
+import { formAgencies, handlingChoices, registerSharingRoutes, renamed, sharingAgencies, withAgencyNames } from '../records/routes.ts'
 import { NoteInput, NoteListQuery, NoteOut, NoteSummaryOut } from './schema.ts'
 import * as service from './service.ts'
 
@@ -18,7 +18,6 @@ export async function noteRoutes(app: FastifyInstance): Promise<void> {
   const { db, config } = ctx
   const api = app.withTypeProvider<ZodTypeProvider>()
 
-  const otherAgencies = (request: FastifyRequest) => otherAgenciesOf(app, request)
 
   async function showNote(request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}) {
     const note = await service.getNote(db, requireActor(request), id, ctx.now())
@@ -26,7 +25,7 @@ export async function noteRoutes(app: FastifyInstance): Promise<void> {
       title: note.subject,
       note,
       ...choices,
-      agencies: await sharingAgencies(app, request, note),
+      agencies: await sharingAgencies(app, request, note, (extra.sharingValues as Record<string, unknown> | undefined) ?? { sharedWithAgencyIds: note.sharedWith.map((a) => a.id) }),
       sharingValues: { ...note, sharedWithAgencyIds: note.sharedWith.map((a) => a.id) },
       grantValues: {},
       ...extra,
@@ -48,19 +47,19 @@ export async function noteRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/notes/new', { schema: { hide: true } }, async (request, reply) => {
     requireActor(request)
-    return renderPage(request, reply, 'notes/views/form.njk', { title: 'Record a note', ...choices, agencies: await otherAgencies(request), values: { protectiveMarking: 'OFFICIAL', handlingCode: 'P', sharingScope: 'agency' } })
+    return renderPage(request, reply, 'notes/views/form.njk', { title: 'Record a note', ...choices, agencies: [], values: { protectiveMarking: 'OFFICIAL', handlingCode: 'P', sharingScope: 'agency' } })
   })
 
   app.post('/notes', { schema: { hide: true } }, async (request, reply) => {
     const actor = requireActor(request)
     const body = formBody(request)
     try {
-      const id = await service.createNote(db, actor, body)
+      const id = await service.createNote(db, actor, await withAgencyNames(app, request, body))
       setFlash(reply, 'Note recorded.', config.cookieSecure)
       return reply.redirect(`/notes/${id}`, 303)
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error
-      return renderPage(request, reply.status(400), 'notes/views/form.njk', { title: 'Record a note', ...choices, agencies: await otherAgencies(request), values: body, errors: formErrors(error.issues) })
+      return renderPage(request, reply.status(400), 'notes/views/form.njk', { title: 'Record a note', ...choices, agencies: await formAgencies(app, request, body), values: body, errors: formErrors(error.issues) })
     }
   })
 

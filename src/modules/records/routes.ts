@@ -6,27 +6,30 @@ import { ValidationError } from '../../core/errors.ts'
 import { formBody, requireActor } from '../../http/auth.ts'
 import { pathId } from '../../http/validation.ts'
 import { formErrors, setFlash } from '../../http/views.ts'
-import { agencyOptions } from '../agencies/service.ts'
 import { GrantInput, SharingInput } from './schema.ts'
 import * as service from './service.ts'
 
 /** What a record page needs to offer the marking, sharing and grant forms. */
 export const handlingChoices = { markings: PROTECTIVE_MARKINGS, handlingCodes: HANDLING_CODES, scopes: SHARING_SCOPES }
 
-/** Agencies other than the actor's, for the named-sharing and grant choices. */
-export async function otherAgencies(app: FastifyInstance, request: FastifyRequest) {
-  const actor = requireActor(request)
-  return (await agencyOptions(app.ctx.db, actor)).filter((a) => a.id !== actor.agencyId)
+/**
+ * The agencies a form with the marking and sharing fields shows ticked (handling.njk,
+ * handlingFields): those its values name. Others are added by name, never chosen from the directory.
+ */
+export function formAgencies(app: FastifyInstance, request: FastifyRequest, values: Record<string, unknown> | undefined) {
+  return service.chosenAgencies(app.ctx.db, requireActor(request), values)
 }
 
-/**
- * The agency choices of a record page's sharing and grant forms, which only its owning agency's
- * sharers see (handling.njk, accessPanel): nobody else's page reads the whole directory.
- */
-export async function sharingAgencies(app: FastifyInstance, request: FastifyRequest, record: { owningAgencyId: string }) {
+/** A form's body with the agencies it names in words turned into ids (records service, withAgencyNames). */
+export function withAgencyNames(app: FastifyInstance, request: FastifyRequest, body: Record<string, unknown>) {
+  return service.withAgencyNames(app.ctx.db, requireActor(request), body)
+}
+
+/** The same for a record page's sharing form, which only the owning agency's sharers see (accessPanel). */
+export async function sharingAgencies(app: FastifyInstance, request: FastifyRequest, record: { owningAgencyId: string }, values: Record<string, unknown>) {
   const actor = requireActor(request)
   if (record.owningAgencyId !== actor.agencyId || !actor.capabilities.includes('records.share')) return []
-  return otherAgencies(app, request)
+  return formAgencies(app, request, values)
 }
 
 // A record page holds several forms with a reason field; each keeps its own id for the error summary.
@@ -54,7 +57,8 @@ export function registerSharingRoutes(app: FastifyInstance, o: SharingRouteOptio
     const id = idOf(request)
     const body = formBody(request)
     try {
-      await service.changeSharing(db, requireActor(request), o.kind, id, body)
+      const actor = requireActor(request)
+      await service.changeSharing(db, actor, o.kind, id, await service.withAgencyNames(db, actor, body))
       setFlash(reply, 'Sharing changed.', config.cookieSecure)
       return reply.redirect(`${o.pagePath}/${id}`, 303)
     } catch (error) {
@@ -67,7 +71,8 @@ export function registerSharingRoutes(app: FastifyInstance, o: SharingRouteOptio
     const id = idOf(request)
     const body = formBody(request)
     try {
-      await service.grantAccess(db, requireActor(request), o.kind, id, body, app.ctx.now())
+      const actor = requireActor(request)
+      await service.grantAccess(db, actor, o.kind, id, await service.withAgencyNames(db, actor, body), app.ctx.now())
       setFlash(reply, 'Access granted.', config.cookieSecure)
       return reply.redirect(`${o.pagePath}/${id}`, 303)
     } catch (error) {

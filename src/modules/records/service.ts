@@ -1,11 +1,12 @@
 import type { Actor } from '../../core/access/actor.ts'
 import { decideVisibility, handlingProblems, type HandlingInput, type VisibilityBasis } from '../../core/access/visibility.ts'
-import { ForbiddenError, NotFoundError, ValidationError } from '../../core/errors.ts'
+import { ForbiddenError, NotFoundError, ValidationError, type FieldIssue } from '../../core/errors.ts'
+import { isUuid } from '../../core/ids.ts'
 import type { Database } from '../../db/connection.ts'
 import { asUser, withOwnerPrivileges, type Tx } from '../../db/context.ts'
 import * as access from '../../db/visibility.ts'
 import { parseInput } from '../../http/validation.ts'
-import { agencyNames, agencyStatus } from '../agencies/service.ts'
+import { agenciesByName, agencyNames, agencyStatus } from '../agencies/service.ts'
 import { recordAudit } from '../audit/service.ts'
 import { displayNames, userIdByEmail } from '../users/service.ts'
 import * as q from './queries.ts'
@@ -171,4 +172,39 @@ export async function forgetAccess(tx: Tx, kind: RestrictedKind, id: string): Pr
 /** Shares for many records at once (demonstration, benchmark and import loads). */
 export async function insertShares(tx: Tx, kind: RestrictedKind, rows: ReadonlyArray<{ id: string; sharedWithAgencyIds: readonly string[]; createdBy: string | null }>): Promise<void> {
   await access.insertShares(tx, rows.flatMap((r) => r.sharedWithAgencyIds.map((agencyId) => ({ recordType: kind.recordType, recordId: r.id, agencyId, by: r.createdBy }))))
+}
+
+// Forms name agencies in words: the directory holds 1,811 agencies at national scale, too many for a
+// list of checkboxes or a select.
+
+const asList = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' && value !== '' ? [value] : [])
+
+/**
+ * A form's body with the agencies it names in words (`sharedWithAgencyNames`, one a line, added to
+ * the ticked `sharedWithAgencyIds`; `granteeAgencyName`) turned into the ids the services take. A
+ * name that matches no agency, or more than one, is an error on its field, and nothing is saved.
+ */
+export async function withAgencyNames(db: Database, actor: Actor, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const { sharedWithAgencyNames, granteeAgencyName, ...rest } = body
+  const shareTexts = (typeof sharedWithAgencyNames === 'string' ? sharedWithAgencyNames.split(/\r?\n/) : []).map((t) => t.trim()).filter((t) => t !== '')
+  const granteeText = typeof granteeAgencyName === 'string' ? granteeAgencyName.trim() : ''
+  if (shareTexts.length === 0 && granteeText === '') return rest
+  const found = new Map((await asUser(db, actor, (tx) => agenciesByName(tx, [...shareTexts, granteeText]))).map((f) => [f.text, f]))
+  const issues: FieldIssue[] = []
+  const shareProblems = shareTexts.flatMap((t) => (found.get(t)?.problem ? [found.get(t)!.problem!] : []))
+  if (shareProblems.length > 0) issues.push({ field: 'sharedWithAgencyNames', message: shareProblems.join('. ') })
+  const grantee = granteeText === '' ? null : found.get(granteeText)
+  if (grantee?.problem) issues.push({ field: 'granteeAgencyName', message: grantee.problem })
+  if (grantee && (rest.granteeAgencyId || rest.granteeEmail)) issues.push({ field: 'granteeAgencyName', message: 'Grant access to one user or one agency' })
+  if (issues.length > 0) throw new ValidationError(issues)
+  const shared = [...new Set([...asList(rest.sharedWithAgencyIds), ...shareTexts.map((t) => found.get(t)!.agency!.id)])]
+  return { ...rest, ...(shareTexts.length > 0 ? { sharedWithAgencyIds: shared } : {}), ...(grantee?.agency ? { granteeAgencyId: grantee.agency.id } : {}) }
+}
+
+/** The agencies a form has ticked for named sharing, with their names, so they can be unticked. */
+export async function chosenAgencies(db: Database, actor: Actor, values: Record<string, unknown> | undefined): Promise<Array<{ id: string; name: string }>> {
+  const ids = asList(values?.sharedWithAgencyIds).filter((id) => isUuid(id))
+  if (ids.length === 0) return []
+  const names = await asUser(db, actor, (tx) => agencyNames(tx, ids))
+  return ids.flatMap((id) => (names.has(id) ? [{ id, name: names.get(id)! }] : []))
 }
