@@ -224,9 +224,13 @@ export type ColdStart = { toListeningLineSeconds: number | null; toFirstPageSeco
 export async function startServer(target: Target, logFile: string): Promise<{ server: Server; cold: ColdStart }> {
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
-  const logStream = fs.createWriteStream(logFile)
+  // The server writes its log straight to the file, as a deployment's would go to a file or the
+  // journal. Piped through this process, each log line waited on the event loop that also runs
+  // autocannon, which slowed the server under load (one request alone: 19 ms piped, 12 ms not).
+  const logFd = fs.openSync(logFile, 'w')
   const started = performance.now()
-  const child = spawn(process.execPath, [CLI, 'serve'], { cwd: ROOT, env: { ...target.env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [CLI, 'serve'], { cwd: ROOT, env: { ...target.env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', logFd, logFd] })
+  fs.closeSync(logFd)
   children.add(child)
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => {
@@ -235,24 +239,13 @@ export async function startServer(target: Target, logFile: string): Promise<{ se
     }),
   )
   let listeningAt: number | null = null
-  let early = ''
-  child.stdout!.on('data', (d: Buffer) => {
-    logStream.write(d)
-    if (listeningAt === null) {
-      early += d.toString()
-      if (early.includes('Achilles is running at http://')) listeningAt = performance.now()
-    }
-  })
-  child.stderr!.on('data', (d: Buffer) => logStream.write(d))
   let gone = false
-  void exited.then(() => {
-    gone = true
-    logStream.end()
-  })
+  void exited.then(() => (gone = true))
   for (;;) {
+    if (listeningAt === null && fs.readFileSync(logFile, 'utf8').includes('Achilles is running at http://')) listeningAt = performance.now()
     if (gone) throw new Error(`The server exited before serving a page; see ${logFile}`)
     if (since(started) > 180) {
-      // Stop it, or its open pipes keep the benchmark's process alive after the error.
+      // Stop it, or it outlives the benchmark after the error.
       child.kill('SIGKILL')
       await exited
       throw new Error(`The server did not serve /sign-in within 180 s; see ${logFile}`)
