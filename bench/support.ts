@@ -390,9 +390,9 @@ export async function timedGet(base: string, headers: Record<string, string>, ur
 /**
  * Waits until the server has finished the requests left in flight when the load stopped: it answers
  * /healthz, its process is idle, and (on a PostgreSQL server) no query is running in the benchmark
- * database, twice in a row. Returns how long that took. (Counting the server's "incoming request"
- * and "request completed" log lines does not work: Fastify logs no completion for a request whose
- * client hung up first, which autocannon does to the requests in flight when it stops.)
+ * database, twice in a row. Returns how long that took. (Counting the server's "request completed"
+ * log lines does not work: a request whose client hung up first, as autocannon does to the
+ * requests in flight when it stops, may never be answered.)
  */
 export async function drain(server: Server, activeQueries: Target['activeQueries']): Promise<number> {
   const started = performance.now()

@@ -47,6 +47,12 @@ export async function buildApp(ctx: AppContext, options: { logger?: FastifyServe
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
+    // One line a request, written when it is answered (below), rather than Fastify's two: each
+    // line is a write to the log, and at load the second was 2-3% of the server's time.
+    disableRequestLogging: true,
+  })
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ req: { method: request.method, url: request.url, remoteAddress: request.ip }, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime }, 'request completed')
   })
   app.decorate('views', createViewEnvironment())
   app.decorate('ctx', ctx)

@@ -6,7 +6,7 @@ import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../core/
 import { asSystem } from '../../db/context.ts'
 import type { AppContext } from '../../http/context.ts'
 import { parseInput } from '../../http/validation.ts'
-import { credentials } from '../users/service.ts'
+import { credentials, type Profile } from '../users/service.ts'
 import * as q from './queries.ts'
 import { SignInInput, TokenInput } from './schema.ts'
 
@@ -48,9 +48,8 @@ export async function signIn(ctx: AppContext, raw: unknown, client: { ip: string
   return { ok: true, token, userId: account.id }
 }
 
-async function actorOf(ctx: AppContext, userId: string, via: Actor['via'], scopes?: TokenScope[], tokenId?: string): Promise<Actor> {
-  // Single statements on the hot path run without a transaction of their own.
-  const profile = await credentials.profile(ctx.db.kysely, userId)
+/** The actor a session or token stands for, from its user's profile (read in the same statement). */
+function actorFromProfile(profile: Profile | null, via: Actor['via'], scopes?: TokenScope[], tokenId?: string): Actor {
   if (!profile || !profile.active || !profile.agencyActive) throw new UnauthenticatedError('invalid')
   const roles = profile.roles.filter(isRole) as Role[]
   return {
@@ -70,7 +69,7 @@ async function actorOf(ctx: AppContext, userId: string, via: Actor['via'], scope
 export async function actorFromSession(ctx: AppContext, token: string): Promise<Actor> {
   const id = digest(token)
   const now = ctx.now()
-  const session = await q.findSession(ctx.db.kysely, id)
+  const session = await q.findSessionWithProfile(credentials.profileQuery(ctx.db.kysely), id)
   if (!session || session.ended_at) throw new UnauthenticatedError('invalid')
   const idleLimit = new Date(session.last_seen_at.getTime() + ctx.config.sessionIdleMinutes * 60_000)
   if (session.expires_at <= now || idleLimit <= now) {
@@ -78,7 +77,7 @@ export async function actorFromSession(ctx: AppContext, token: string): Promise<
     throw new UnauthenticatedError('expired')
   }
   if (now.getTime() - session.last_seen_at.getTime() > TOUCH_EVERY_MS) await q.touchSession(ctx.db.kysely, id, now)
-  return actorOf(ctx, session.user_id, 'session')
+  return actorFromProfile(credentials.toProfile(session), 'session')
 }
 
 export async function signOut(ctx: AppContext, token: string): Promise<void> {
@@ -97,10 +96,10 @@ export async function endOtherSessions(ctx: AppContext, userId: string, keepToke
 export async function actorFromToken(ctx: AppContext, presented: string): Promise<Actor> {
   if (!presented.startsWith(TOKEN_PREFIX)) throw new UnauthenticatedError('invalid')
   const now = ctx.now()
-  const token = await q.findTokenByHash(ctx.db.kysely, digest(presented.slice(TOKEN_PREFIX.length)))
+  const token = await q.findTokenWithProfile(credentials.profileQuery(ctx.db.kysely), digest(presented.slice(TOKEN_PREFIX.length)))
   if (!token || token.revoked_at || (token.expires_at && token.expires_at <= now)) throw new UnauthenticatedError('invalid')
-  if (!token.last_used_at || now.getTime() - token.last_used_at.getTime() > TOUCH_EVERY_MS) await q.touchToken(ctx.db.kysely, token.id, now)
-  return actorOf(ctx, token.user_id, 'token', token.scopes.filter(isTokenScope), token.id)
+  if (!token.last_used_at || now.getTime() - token.last_used_at.getTime() > TOUCH_EVERY_MS) await q.touchToken(ctx.db.kysely, token.token_id, now)
+  return actorFromProfile(credentials.toProfile(token), 'token', token.scopes.filter(isTokenScope), token.token_id)
 }
 
 /** Makes a token for a user; the secret is returned once and only its hash is kept. */

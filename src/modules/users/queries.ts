@@ -146,16 +146,23 @@ export async function recordSignIn(db: Queryable, id: string): Promise<void> {
 
 export type Profile = { id: string; email: string; displayName: string; roles: string[]; agencyId: string; agencyName: string; active: boolean; agencyActive: boolean }
 
-export async function profileOf(db: Queryable, id: string): Promise<Profile | null> {
-  const row = await db
+/** The columns of a user's profile, as a query other modules may join to (users as `u`). */
+export function profileQuery(db: Queryable) {
+  return db
     .selectFrom('users as u')
     .innerJoin('agencies as a', 'a.id', 'u.agency_id')
     .select(['u.id', 'u.email', 'u.display_name', 'u.roles', 'u.agency_id', 'a.name as agency_name', 'u.active', 'a.active as agency_active'])
-    .where('u.id', '=', id)
-    .executeTakeFirst()
-  return row
-    ? { id: row.id, email: row.email, displayName: row.display_name, roles: row.roles, agencyId: row.agency_id, agencyName: row.agency_name, active: row.active, agencyActive: row.agency_active }
-    : null
+}
+
+export type ProfileRow = { id: string; email: string; display_name: string; roles: string[]; agency_id: string; agency_name: string; active: boolean; agency_active: boolean }
+
+export const toProfile = (row: ProfileRow): Profile => ({
+  id: row.id, email: row.email, displayName: row.display_name, roles: row.roles, agencyId: row.agency_id, agencyName: row.agency_name, active: row.active, agencyActive: row.agency_active,
+})
+
+export async function profileOf(db: Queryable, id: string): Promise<Profile | null> {
+  const row = await profileQuery(db).where('u.id', '=', id).executeTakeFirst()
+  return row ? toProfile(row) : null
 }
 
 export async function userCounts(db: Queryable): Promise<{ total: number; byRole: Array<{ role: string; n: number }> }> {

@@ -123,12 +123,17 @@ export function userCounts(tx: Queryable) {
 }
 
 // For sign-in, which runs before anyone is known and so as the owner.
+export type { Profile } from './queries.ts'
+
 export const credentials = {
   byEmail: (db: Database, email: string) => asSystem(db, (tx) => q.credentialsByEmail(tx, email)),
   recordFailure: (db: Database, id: string, maxFailures: number, lockoutMinutes: number) =>
     asSystem(db, (tx) => q.recordFailedSignIn(tx, id, maxFailures, lockoutMinutes)),
   recordSuccess: (db: Database, id: string) => asSystem(db, (tx) => q.recordSignIn(tx, id)),
   profile: (tx: Queryable, id: string) => q.profileOf(tx, id),
+  /** The profile as a query to join to: the auth module reads a session and its user in one statement. */
+  profileQuery: (tx: Queryable) => q.profileQuery(tx),
+  toProfile: q.toProfile,
   setPassword: async (db: Database, id: string, password: string) => {
     const hash = await hashPassword(password)
     await asSystem(db, (tx) => q.setPasswordHash(tx, id, hash))
