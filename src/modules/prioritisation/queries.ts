@@ -64,6 +64,15 @@ export async function insertModel(
   return row?.id ?? null
 }
 
+/** Every version of every model without its definition (a version's definition never changes). */
+export function listModelHeads(db: Queryable): Promise<Array<Omit<ModelRow, 'definition'>>> {
+  return db.selectFrom('prioritisation_models').select(['id', 'key', 'version', 'title', 'change_note', 'published_at', 'published_by']).orderBy('key').orderBy('version', 'desc').execute()
+}
+
+export function modelsById(db: Queryable, ids: readonly string[]): Promise<ModelRow[]> {
+  return db.selectFrom('prioritisation_models').select(modelColumns).where('id', 'in', [...ids]).execute()
+}
+
 /** How many current assessments each version of a key holds (figures only, no subjects). */
 export async function currentCountsByModel(db: Queryable, key: string): Promise<Map<string, number>> {
   const rows = await db

@@ -366,8 +366,13 @@ type ModelVersions = Map<string, Array<{ version: number; published_at: Date }>>
 type Catalogue = { byId: Map<string, LoadedModel>; versions: ModelVersions; latest: q.ModelRow[] }
 
 async function catalogue(tx: Queryable): Promise<Catalogue> {
-  // Ordered by key, newest version first.
-  const rows = await q.listModels(tx)
+  // Ordered by key, newest version first. Definitions are read only for versions this process has
+  // not yet checked: a version never changes, and the two shipped models are 19 KB of JSON that
+  // every board request parsed.
+  const heads = await q.listModelHeads(tx)
+  const unchecked = heads.filter((h) => !checkedDefinitions.has(h.id)).map((h) => h.id)
+  if (unchecked.length > 0) for (const row of await q.modelsById(tx, unchecked)) definitionOf(row)
+  const rows: q.ModelRow[] = heads.map((h) => ({ ...h, definition: checkedDefinitions.get(h.id) }))
   const versions: ModelVersions = new Map()
   for (const r of rows) versions.set(r.key, [...(versions.get(r.key) ?? []), { version: r.version, published_at: r.published_at }])
   const latest = rows.filter((r, i) => i === 0 || rows[i - 1]!.key !== r.key)
