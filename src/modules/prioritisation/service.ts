@@ -360,7 +360,7 @@ async function auditPersonConsultation(tx: Tx, actor: Actor, subject: ResolvedSu
 type ModelVersions = Map<string, Array<{ version: number; published_at: Date }>>
 
 /**
- * Every model version, by id and by key, and the newest of each key, read in one query: boards take
+ * Every model version, by id and by key, and the newest of each key, read once a request: boards take
  * labels and versions from here, not from each row.
  */
 type Catalogue = { byId: Map<string, LoadedModel>; versions: ModelVersions; latest: q.ModelRow[] }
