@@ -32,3 +32,23 @@ test('stopping the server lets a request in flight finish and turns new ones awa
     await drop()
   }
 })
+
+test('each request is logged once, when it is answered, with what was asked and the answer', async () => {
+  const { db, drop } = await freshDatabase()
+  const lines: Array<Record<string, any>> = []
+  const stream = { write: (line: string) => void lines.push(JSON.parse(line)) }
+  const app = await buildApp({ db, config: loadConfig({}), now: () => new Date(), cookieSecret: 'x'.repeat(32) }, { logger: { level: 'info', stream } })
+  try {
+    assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200)
+    assert.equal((await app.inject({ method: 'GET', url: '/no-such-page' })).statusCode, 404)
+    const requests = lines.filter((l) => l.req)
+    assert.deepEqual(requests.map((l) => [l.msg, l.req.method, l.req.url, l.res.statusCode]), [
+      ['request completed', 'GET', '/healthz', 200],
+      ['request completed', 'GET', '/no-such-page', 404],
+    ])
+    assert.ok(requests.every((l) => typeof l.responseTime === 'number'))
+  } finally {
+    await app.close()
+    await drop()
+  }
+})
