@@ -26,3 +26,8 @@ export function pathId(params: unknown, key: string, what: string): string {
   if (typeof value === 'string' && isUuid(value)) return value.toLowerCase()
   throw new NotFoundError(what)
 }
+
+/** A form field that may come once, many times or not at all (checkboxes), as a list of values. */
+export function formValues(value: unknown): string[] {
+  return value === undefined || value === null || value === '' ? [] : Array.isArray(value) ? value.map(String) : [String(value)]
+}

@@ -105,7 +105,7 @@ export async function entityRoutes(app: FastifyInstance): Promise<void> {
       canLink: actor.capabilities.includes('records.write') && linkOptionsFor(entity.schema).length > 0,
       ...entityChoices,
       ...handlingChoices,
-      agencies: await sharingAgencies(app, request, entity, (extra.sharingValues as Record<string, unknown> | undefined) ?? { sharedWithAgencyIds: entity.sharedWith.map((a) => a.id) }),
+      agencies: await sharingAgencies(app, request, entity, extra.sharingValues),
       sharingValues: { ...entity, sharedWithAgencyIds: entity.sharedWith.map((a) => a.id) },
       grantValues: {},
       ...extra,

@@ -46,7 +46,7 @@ export async function groupRoutes(app: FastifyInstance): Promise<void> {
       past: group.members.filter((m) => !m.current),
       holdingsByKind: holdingsByKind(group),
       ...handlingChoices,
-      agencies: await sharingAgencies(app, request, group, (extra.sharingValues as Record<string, unknown> | undefined) ?? { sharedWithAgencyIds: group.sharedWith.map((a) => a.id) }),
+      agencies: await sharingAgencies(app, request, group, extra.sharingValues),
       sharingValues: { ...group, sharedWithAgencyIds: group.sharedWith.map((a) => a.id) },
       grantValues: {},
       eraseValues: {},

@@ -37,7 +37,6 @@ function must(actor: Actor, capability: Capability, reason: string) {
   if (!actor.capabilities.includes(capability)) throw new ForbiddenError(reason)
 }
 
-
 /** Runs checks that may each raise a ValidationError and raises one with every issue found. */
 async function collect(issues: FieldIssue[], check: () => Promise<void>): Promise<void> {
   try {

@@ -27,8 +27,6 @@ export type Filters = {
   reportedTo?: string | undefined
 }
 
-/** `%`, `_` and `\` typed into a search box are meant literally. */
-
 /**
  * Ids of the records that mention the filter's entity and group (both, when both are given), or null
  * when the filter names neither. Found first, through the mention indexes, so that the records are

@@ -6,7 +6,7 @@ import { INTELLIGENCE_ASSESSMENT_LABELS, INTELLIGENCE_ASSESSMENTS, SOURCE_EVALUA
 import { isUuid } from '../../core/ids.ts'
 import { ukDay } from '../../core/time/ukDates.ts'
 import { formBody, requireActor } from '../../http/auth.ts'
-import { pathId } from '../../http/validation.ts'
+import { formValues, pathId } from '../../http/validation.ts'
 import { formErrors, renderPage, setFlash } from '../../http/views.ts'
 import { agencyOptions } from '../agencies/service.ts'
 import { formAgencies, handlingChoices, registerSharingRoutes, renamed, sharingAgencies, withAgencyNames } from '../records/routes.ts'
@@ -31,7 +31,6 @@ const gradeChoices = {
 }
 
 const UUID_IN = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i
-const asList = (v: unknown): string[] => (v === undefined || v === null || v === '' ? [] : Array.isArray(v) ? v.map(String) : [String(v)])
 
 /**
  * A form names mentions two ways: ticked boxes for those already chosen, and a box where ids or
@@ -42,7 +41,7 @@ function mentionsFromForm(body: Record<string, unknown>): { fields: Record<strin
   const { moreEntityIds, moreGroupIds, ...fields } = body
   const issues: FieldIssue[] = []
   const merge = (chosen: unknown, typed: unknown, field: string, noun: string) => {
-    const ids = new Set(asList(chosen).map((i) => i.toLowerCase()))
+    const ids = new Set(formValues(chosen).map((i) => i.toLowerCase()))
     for (const token of String(typed ?? '').split(/[\s,;]+/).filter(Boolean)) {
       const id = UUID_IN.exec(token)?.[0]
       if (id) ids.add(id.toLowerCase())
@@ -63,8 +62,8 @@ export async function intelligenceRoutes(app: FastifyInstance): Promise<void> {
 
   /** Mentions on a form being shown again: named boxes for those the user may see, the rest back in the text box. */
   async function mentionChoices(request: FastifyRequest, values: Record<string, unknown>) {
-    const entityIds = asList(values.mentionedEntityIds).filter(isUuid)
-    const groupIds = asList(values.mentionedGroupIds).filter(isUuid)
+    const entityIds = formValues(values.mentionedEntityIds).filter(isUuid)
+    const groupIds = formValues(values.mentionedGroupIds).filter(isUuid)
     const named = await service.mentionNames(db, requireActor(request), entityIds, groupIds)
     const unnamed = (ids: string[], known: Array<{ id: string }>) => ids.filter((id) => !known.some((k) => k.id === id))
     const text = (ids: string[], typed: unknown) => [...ids, typed].filter(Boolean).join('\n')
@@ -117,7 +116,7 @@ export async function intelligenceRoutes(app: FastifyInstance): Promise<void> {
       title: record.reference ? `Intelligence ${record.reference}` : `Intelligence reported ${record.reportedOn}`,
       record,
       ...handlingChoices,
-      agencies: await sharingAgencies(app, request, record, (extra.sharingValues as Record<string, unknown> | undefined) ?? { sharedWithAgencyIds: record.sharedWith.map((a) => a.id) }),
+      agencies: await sharingAgencies(app, request, record, extra.sharingValues),
       sharingValues: { ...record, sharedWithAgencyIds: record.sharedWith.map((a) => a.id) },
       grantValues: {},
       exportValues: {},
@@ -166,8 +165,8 @@ export async function intelligenceRoutes(app: FastifyInstance): Promise<void> {
       sharingScope: 'agency',
       sourceAgencyId: actor.agencyId,
       reportedOn: ukDay(ctx.now()),
-      mentionedEntityIds: asList(query.entityId).filter(isUuid),
-      mentionedGroupIds: asList(query.groupId).filter(isUuid),
+      mentionedEntityIds: formValues(query.entityId).filter(isUuid),
+      mentionedGroupIds: formValues(query.groupId).filter(isUuid),
     })
   })
 

@@ -18,14 +18,13 @@ export async function noteRoutes(app: FastifyInstance): Promise<void> {
   const { db, config } = ctx
   const api = app.withTypeProvider<ZodTypeProvider>()
 
-
   async function showNote(request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}) {
     const note = await service.getNote(db, requireActor(request), id, ctx.now())
     return renderPage(request, reply, 'notes/views/show.njk', {
       title: note.subject,
       note,
       ...choices,
-      agencies: await sharingAgencies(app, request, note, (extra.sharingValues as Record<string, unknown> | undefined) ?? { sharedWithAgencyIds: note.sharedWith.map((a) => a.id) }),
+      agencies: await sharingAgencies(app, request, note, extra.sharingValues),
       sharingValues: { ...note, sharedWithAgencyIds: note.sharedWith.map((a) => a.id) },
       grantValues: {},
       ...extra,

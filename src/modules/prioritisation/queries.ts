@@ -11,7 +11,8 @@ import { visibleTo } from '../../db/visibility.ts'
 // entities modules, in read-only joins (single subjects are looked up through those modules' services). A ranked, filtered board over
 // 6,000 groups and 50,000 people must be one query (p95 under 100 ms), not a service call per row.
 // Every such read applies the visibility rule in SQL (visibleTo) and runs inside asUser, so
-// row-level security applies it again.
+// row-level security applies it again. They read the agencies directory too (names, and the owning
+// agency filter by name), which is not restricted.
 
 export const GROUP_RECORD = 'group'
 export const ENTITY_RECORD = 'entity'

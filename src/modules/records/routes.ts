@@ -25,11 +25,14 @@ export function withAgencyNames(app: FastifyInstance, request: FastifyRequest, b
   return service.withAgencyNames(app.ctx.db, requireActor(request), body)
 }
 
-/** The same for a record page's sharing form, which only the owning agency's sharers see (accessPanel). */
-export async function sharingAgencies(app: FastifyInstance, request: FastifyRequest, record: { owningAgencyId: string }, values: Record<string, unknown>) {
+/**
+ * The same for a record page's sharing form, which only the owning agency's sharers see (accessPanel):
+ * the agencies the record is shared with, or, when the form comes back with errors, those it ticked.
+ */
+export async function sharingAgencies(app: FastifyInstance, request: FastifyRequest, record: { owningAgencyId: string; sharedWith: Array<{ id: string; name: string }> }, posted: unknown) {
   const actor = requireActor(request)
   if (record.owningAgencyId !== actor.agencyId || !actor.capabilities.includes('records.share')) return []
-  return formAgencies(app, request, values)
+  return posted ? formAgencies(app, request, posted as Record<string, unknown>) : record.sharedWith
 }
 
 // A record page holds several forms with a reason field; each keeps its own id for the error summary.

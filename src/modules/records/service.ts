@@ -5,7 +5,7 @@ import { isUuid } from '../../core/ids.ts'
 import type { Database } from '../../db/connection.ts'
 import { asUser, withOwnerPrivileges, type Tx } from '../../db/context.ts'
 import * as access from '../../db/visibility.ts'
-import { parseInput } from '../../http/validation.ts'
+import { formValues, parseInput } from '../../http/validation.ts'
 import { agenciesByName, agencyNames, agencyStatus } from '../agencies/service.ts'
 import { recordAudit } from '../audit/service.ts'
 import { displayNames, userIdByEmail } from '../users/service.ts'
@@ -177,8 +177,6 @@ export async function insertShares(tx: Tx, kind: RestrictedKind, rows: ReadonlyA
 // Forms name agencies in words: the directory holds 1,811 agencies at national scale, too many for a
 // list of checkboxes or a select.
 
-const asList = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' && value !== '' ? [value] : [])
-
 /**
  * A form's body with the agencies it names in words (`sharedWithAgencyNames`, one a line, added to
  * the ticked `sharedWithAgencyIds`; `granteeAgencyName`) turned into the ids the services take. A
@@ -197,13 +195,13 @@ export async function withAgencyNames(db: Database, actor: Actor, body: Record<s
   if (grantee?.problem) issues.push({ field: 'granteeAgencyName', message: grantee.problem })
   if (grantee && (rest.granteeAgencyId || rest.granteeEmail)) issues.push({ field: 'granteeAgencyName', message: 'Grant access to one user or one agency' })
   if (issues.length > 0) throw new ValidationError(issues)
-  const shared = [...new Set([...asList(rest.sharedWithAgencyIds), ...shareTexts.map((t) => found.get(t)!.agency!.id)])]
+  const shared = [...new Set([...formValues(rest.sharedWithAgencyIds), ...shareTexts.map((t) => found.get(t)!.agency!.id)])]
   return { ...rest, ...(shareTexts.length > 0 ? { sharedWithAgencyIds: shared } : {}), ...(grantee?.agency ? { granteeAgencyId: grantee.agency.id } : {}) }
 }
 
 /** The agencies a form has ticked for named sharing, with their names, so they can be unticked. */
 export async function chosenAgencies(db: Database, actor: Actor, values: Record<string, unknown> | undefined): Promise<Array<{ id: string; name: string }>> {
-  const ids = asList(values?.sharedWithAgencyIds).filter((id) => isUuid(id))
+  const ids = formValues(values?.sharedWithAgencyIds).filter((id) => isUuid(id))
   if (ids.length === 0) return []
   const names = await asUser(db, actor, (tx) => agencyNames(tx, ids))
   return ids.flatMap((id) => (names.has(id) ? [{ id, name: names.get(id)! }] : []))
