@@ -30,18 +30,39 @@ export async function asUser<T>(db: Database, viewer: Viewer, work: (tx: Tx) => 
     set_config('achilles.capabilities', ${literal(viewer.capabilities.join(','), 'capabilities')}, true)`
   return db.kysely.connection().execute(async (connection) => {
     await sql.raw(begin).execute(connection)
-    let result: T
+    const statements: string[] = []
+    withTheCommit.set(connection, statements)
     try {
-      result = await work(connection as Tx)
+      const result = await work(connection as Tx)
+      await sql.raw([...statements, 'COMMIT'].join(';\n')).execute(connection)
+      return result
     } catch (error) {
       // The work's own error is the one to report; a connection too broken to roll back is
-      // discarded by the pool on its next use.
+      // discarded by the pool on its next use. After a failed COMMIT there is nothing to roll back,
+      // and PostgreSQL only warns.
       await sql.raw('ROLLBACK').execute(connection).catch(() => undefined)
       throw error
+    } finally {
+      withTheCommit.delete(connection)
     }
-    await sql.raw('COMMIT').execute(connection)
-    return result
   })
+}
+
+const withTheCommit = new WeakMap<object, string[]>()
+
+/**
+ * Queues a statement to go to the server with the COMMIT of the user's transaction, in the same
+ * round trip, after all the work's own statements; false when tx is not a transaction of asUser,
+ * and the caller must run it itself. For the audit log's append, which holds the chain's lock
+ * until commit: sent on its own, the lock stayed held while the reply crossed to Node and waited
+ * for its turn on a busy event loop, and concurrent requests queued behind it (bench/README.md).
+ * The statement is literal SQL: every value in it must have been written with sqlLiteral.
+ */
+export function queueWithCommit(tx: Queryable, statement: string): boolean {
+  const statements = withTheCommit.get(tx)
+  if (!statements) return false
+  statements.push(statement)
+  return true
 }
 
 /** Work the platform does for itself (sign-in, migrations, seeding): runs as the owner. */

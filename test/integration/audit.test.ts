@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { sql } from 'kysely'
+import type { Actor } from '../../src/core/access/actor.ts'
 import { capabilitiesOf } from '../../src/core/access/roles.ts'
 import { asSystem, asUser } from '../../src/db/context.ts'
-import { verifyAuditChain } from '../../src/modules/audit/service.ts'
+import { recordAudit, verifyAuditChain } from '../../src/modules/audit/service.ts'
 import { issueApiToken } from '../../src/modules/auth/service.ts'
 import { ADMIN, Client, signedIn, startTestApp, type TestApp } from '../support/app.ts'
 
@@ -15,6 +16,11 @@ const user = (email: string) => t.partnership.users.find((u) => u.email === emai
 
 async function lastEvent() {
   return asSystem(t.db, (tx) => tx.selectFrom('audit_events').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow())
+}
+
+function analystActor(): Actor {
+  const me = user('analyst@demo.achilles.example')
+  return { userId: me.id, agencyId: me.agencyId, email: me.email, displayName: me.email, agencyName: 'Demo agency', roles: ['analyst'], capabilities: capabilitiesOf(['analyst']), via: 'session' }
 }
 
 /** Edits a row the way an intruder with the owner's password could: by switching the guard off. */
@@ -70,6 +76,52 @@ test('viewing staff records, one or a list, and agency contacts is logged as a c
   await admin.get(`/agencies/${police.id}`)
   const contacts = await lastEvent()
   assert.deepEqual([contacts.action, contacts.record_type], ['consultation', 'agency_contact'])
+})
+
+test("a user's audit row is written with the commit, exactly as entered, and not at all when the work fails", async () => {
+  const actor = analystActor()
+  const before = (await lastEvent()).seq
+  // Quotes, backslashes and characters outside ASCII: the append travels as literal SQL.
+  const entry = {
+    action: 'disclosure' as const, recordType: 'note', recordId: "it's \\ a record", purpose: "O'Brien asked: \"why\"? \\n café 🙂",
+    recipients: ["agency's", 'back\\slash'], detail: { note: "line one\nline two 'quoted'", shown: ['a', "b'c"], count: 3, flag: true, nothing: null },
+  }
+  await asUser(t.db, actor, (tx) => recordAudit(tx, actor, entry))
+  const me = user('analyst@demo.achilles.example')
+  const written = await lastEvent()
+  assert.equal(written.seq, before + 1)
+  assert.deepEqual(
+    [written.action, written.record_type, written.record_id, written.purpose, written.recipients, written.detail, written.user_id, written.actor],
+    [entry.action, entry.recordType, entry.recordId, entry.purpose, entry.recipients, entry.detail, me.id, me.email],
+  )
+  await assert.rejects(
+    asUser(t.db, actor, async (tx) => {
+      await recordAudit(tx, actor, { action: 'consultation', recordType: 'note', purpose: 'Never happened' })
+      throw new Error('the work failed')
+    }),
+    /the work failed/,
+  )
+  assert.equal((await lastEvent()).seq, before + 1, 'the failed work left no row')
+  assert.deepEqual((await verifyAuditChain(t.db)).broken, null)
+})
+
+test("a user's transaction that has logged an act does not hold up another user's until it commits", { skip: process.env.DATABASE_URL ? false : 'PGlite runs one transaction at a time' }, async () => {
+  // The chain's lock is taken when the row is appended; appended before the commit's round trip,
+  // every request that logs anything would wait for the slowest one in flight.
+  const actor = analystActor()
+  const entry = { action: 'consultation' as const, recordType: 'note', purpose: 'Concurrent consultation' }
+  const before = (await lastEvent()).seq
+  await asUser(t.db, actor, async (tx) => {
+    await recordAudit(tx, actor, entry)
+    let timer: NodeJS.Timeout | undefined
+    const other = asUser(t.db, actor, (tx2) => recordAudit(tx2, actor, { ...entry, purpose: 'The other consultation' }))
+    const waited = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('the other transaction waited for this one')), 5_000)))
+    await Promise.race([other, waited]).finally(() => clearTimeout(timer))
+  })
+  const rows = await asSystem(t.db, (tx) => tx.selectFrom('audit_events').select(['seq', 'purpose']).where('seq', '>', before).orderBy('seq').execute())
+  // Sequence follows commit order: the other transaction committed first.
+  assert.deepEqual(rows.map((r) => r.purpose), ['The other consultation', 'Concurrent consultation'])
+  assert.deepEqual((await verifyAuditChain(t.db)).broken, null)
 })
 
 test('the log cannot be changed or emptied, even by the owner, while its guard is on', async () => {

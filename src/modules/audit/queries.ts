@@ -1,20 +1,25 @@
 import { isUuid } from '../../core/ids.ts'
 import { sql } from 'kysely'
-import type { Queryable } from '../../db/context.ts'
+import { queueWithCommit, type Queryable } from '../../db/context.ts'
+import { sqlLiteral, sqlTextArray } from '../../db/literals.ts'
 import { pageOf } from '../../db/paging.ts'
 import type { AuditEntry, AuditEventOut, AuditSearch } from './schema.ts'
 
-
+/**
+ * Appends one row in the caller's transaction. In a user's transaction the append goes to the
+ * server with the COMMIT, so the chain's lock is held only while the server appends and commits
+ * (queueWithCommit); elsewhere it runs at once.
+ */
 export async function appendAuditEvent(
   db: Queryable,
   who: { userId: string | null; agencyId: string | null; actor: string },
   entry: AuditEntry,
-): Promise<number> {
-  const result = await sql<{ seq: number }>`SELECT achilles_audit_append(
-      ${who.userId}::uuid, ${who.agencyId}::uuid, ${who.actor}, ${entry.action}, ${entry.outcome ?? 'done'},
-      ${entry.recordType}, ${entry.recordId ?? null}, ${entry.purpose}, ${entry.recipients ?? []}::text[],
-      ${JSON.stringify(entry.detail ?? {})}::jsonb) AS seq`.execute(db)
-  return result.rows[0]!.seq
+): Promise<void> {
+  const statement = `SELECT achilles_audit_append(
+      ${sqlLiteral(who.userId)}::uuid, ${sqlLiteral(who.agencyId)}::uuid, ${sqlLiteral(who.actor)}, ${sqlLiteral(entry.action)}, ${sqlLiteral(entry.outcome ?? 'done')},
+      ${sqlLiteral(entry.recordType)}, ${sqlLiteral(entry.recordId ?? null)}, ${sqlLiteral(entry.purpose)}, ${sqlTextArray(entry.recipients ?? [])},
+      ${sqlLiteral(JSON.stringify(entry.detail ?? {}))}::jsonb)`
+  if (!queueWithCommit(db, statement)) await sql.raw(statement).execute(db)
 }
 
 

@@ -14,7 +14,7 @@ import { displayNames } from '../users/service.ts'
 export type { AuditEntry } from './schema.ts'
 
 /** Writes one audit row in the caller's transaction, so the row exists exactly when the act does. */
-export function recordAudit(tx: Queryable, actor: Actor | 'system', entry: AuditEntry): Promise<number> {
+export function recordAudit(tx: Queryable, actor: Actor | 'system', entry: AuditEntry): Promise<void> {
   const who =
     actor === 'system'
       ? { userId: null, agencyId: null, actor: 'system' }
