@@ -1,0 +1,90 @@
+import type { Figure, MapFigure } from '../../core/profiles/document.ts'
+import { cellText } from './text.ts'
+
+// Figures as inline SVG for the page and the printable HTML: no script, no network, readable by a
+// screen reader through the title, and each figure is followed by the table of its numbers.
+
+const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+const BLUE = '#1d70b8'
+const GREY = '#505a5f'
+const FONT = 'font-family="Arial, sans-serif"'
+
+let counter = 0
+const titleId = () => `figure-title-${++counter}`
+
+function bars(f: Extract<Figure, { kind: 'bars' }>): string {
+  const width = 640
+  const labelWidth = 230
+  const row = 20
+  const height = f.bars.length * row + 10
+  const max = Math.max(1, ...f.bars.map((b) => b.value))
+  const id = titleId()
+  const rows = f.bars
+    .map((b, i) => {
+      const w = ((width - labelWidth - 70) * b.value) / max
+      const y = i * row + 5
+      return `<text x="${labelWidth - 6}" y="${y + 13}" text-anchor="end" font-size="12" ${FONT}>${escape(b.label)}</text>` +
+        `<rect x="${labelWidth}" y="${y + 2}" width="${Math.max(0.5, w).toFixed(1)}" height="${row - 6}" fill="${BLUE}"/>` +
+        `<text x="${(labelWidth + w + 4).toFixed(1)}" y="${y + 13}" font-size="12" ${FONT}>${escape(cellText(b.value))}</text>`
+    })
+    .join('')
+  return `<svg role="img" aria-labelledby="${id}" viewBox="0 0 ${width} ${height}" width="100%" xmlns="http://www.w3.org/2000/svg"><title id="${id}">${escape(f.title)}</title>${rows}</svg>`
+}
+
+function line(f: Extract<Figure, { kind: 'line' }>): string {
+  const width = 640
+  const height = 220
+  const left = 50
+  const bottom = height - 30
+  const plotWidth = width - left - 10
+  const max = Math.max(1, ...f.points.map((p) => p.value))
+  const step = f.points.length > 1 ? plotWidth / (f.points.length - 1) : 0
+  const x = (i: number) => left + i * step
+  const y = (v: number) => 10 + (bottom - 10) * (1 - v / max)
+  const id = titleId()
+  const path = f.points.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(i).toFixed(1)},${y(p.value).toFixed(1)}`).join(' ')
+  const every = Math.max(1, Math.ceil(f.points.length / 8))
+  const ticks = f.points
+    .map((p, i) => (i % every === 0 ? `<text x="${x(i).toFixed(1)}" y="${bottom + 16}" text-anchor="middle" font-size="11" fill="${GREY}" ${FONT}>${escape(p.label)}</text>` : ''))
+    .join('')
+  return `<svg role="img" aria-labelledby="${id}" viewBox="0 0 ${width} ${height}" width="100%" xmlns="http://www.w3.org/2000/svg"><title id="${id}">${escape(f.title)}</title>` +
+    `<path d="M${left},10 L${left},${bottom} L${width - 10},${bottom}" fill="none" stroke="${GREY}" stroke-width="1"/>` +
+    `<text x="${left - 6}" y="16" text-anchor="end" font-size="11" fill="${GREY}" ${FONT}>${escape(cellText(max))}</text>` +
+    `<text x="${left - 6}" y="${bottom}" text-anchor="end" font-size="11" fill="${GREY}" ${FONT}>0</text>` +
+    `<path d="${path}" fill="none" stroke="${BLUE}" stroke-width="2.5"/>${ticks}</svg>`
+}
+
+function map(f: MapFigure): string {
+  const points = f.areas.flatMap((a) => a.rings.flat())
+  if (points.length === 0) return ''
+  const lons = points.map((p) => p[0])
+  const lats = points.map((p) => p[1])
+  const [west, east, south, north] = [Math.min(...lons), Math.max(...lons), Math.min(...lats), Math.max(...lats)]
+  const k = Math.cos((((south + north) / 2) * Math.PI) / 180)
+  const width = 640
+  const scale = width / Math.max(1e-9, (east - west) * k)
+  const height = Math.min(900, Math.max(120, (north - south) * scale))
+  const s = Math.min(scale, height / Math.max(1e-9, north - south))
+  const colours = new Map(f.legend.map((l) => [l.key, l.colour]))
+  const id = titleId()
+  const shapes = f.areas
+    .map((a) => {
+      const d = a.rings
+        .map((ring) => ring.map(([lon, lat], i) => `${i === 0 ? 'M' : 'L'}${((lon - west) * k * s).toFixed(1)},${((north - lat) * s).toFixed(1)}`).join('') + 'Z')
+        .join('')
+      return `<path d="${d}" fill="${colours.get(a.classKey) ?? '#ffffff'}" stroke="#ffffff" stroke-width="0.4"><title>${escape(a.name)}</title></path>`
+    })
+    .join('')
+  const legend = f.legend
+    .map((l, i) => `<rect x="0" y="${height + 10 + i * 18}" width="14" height="12" fill="${l.colour}"/><text x="20" y="${height + 20 + i * 18}" font-size="12" ${FONT}>${escape(l.label)}</text>`)
+    .join('')
+  const total = height + 20 + f.legend.length * 18
+  return `<svg role="img" aria-labelledby="${id}" viewBox="0 0 ${width} ${total.toFixed(0)}" width="100%" xmlns="http://www.w3.org/2000/svg"><title id="${id}">${escape(f.title)}</title>${shapes}${legend}</svg>`
+}
+
+/** A figure as an SVG element, or an empty string when it has nothing to draw. */
+export function figureSvg(f: Figure): string {
+  if (f.kind === 'bars') return bars(f)
+  if (f.kind === 'line') return line(f)
+  return map(f)
+}

@@ -1,0 +1,41 @@
+import type { Cell, Figure, ProfileTable } from '../../core/profiles/document.ts'
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
+
+/** "2020-01" as "January 2020". */
+export function monthLabel(month: string): string {
+  const [year, m] = month.split('-')
+  return `${MONTHS[Number(m) - 1] ?? m} ${year}`
+}
+
+export function periodLabel(period: { from: string; to: string }): string {
+  return period.from === period.to ? monthLabel(period.from) : `${monthLabel(period.from)} to ${monthLabel(period.to)}`
+}
+
+/** A table cell as text: numbers with thousands separators, nothing as a dash. */
+export function cellText(value: Cell): string {
+  if (value === null) return '–'
+  if (typeof value === 'number') return value.toLocaleString('en-GB', { maximumFractionDigits: 2 })
+  return value
+}
+
+/** The numbers a figure draws, as a table, for documents and readers that cannot see the drawing. */
+export function figureAsTable(f: Figure): ProfileTable {
+  if (f.kind === 'map') {
+    const byClass = new Map(f.legend.map((l) => [l.key, [] as string[]]))
+    for (const a of f.areas) byClass.get(a.classKey)?.push(a.name)
+    return {
+      caption: f.title,
+      head: ['Class', 'Areas', 'Count'],
+      rows: f.legend.map((l) => [l.label, summariseNames(byClass.get(l.key) ?? []), byClass.get(l.key)?.length ?? 0]),
+      numeric: [false, false, true],
+    }
+  }
+  const points = f.kind === 'bars' ? f.bars : f.points
+  return { caption: f.title, head: [f.kind === 'line' ? 'Month' : 'Category', f.unit], rows: points.map((p) => [p.label, p.value]), numeric: [false, true] }
+}
+
+function summariseNames(names: string[]): string {
+  const shown = names.slice(0, 12).join(', ')
+  return names.length > 12 ? `${shown} and ${names.length - 12} more` : shown
+}

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { unzipSync, strFromU8 } from 'fflate'
+import type { ProfileDocument } from '../../src/core/profiles/document.ts'
+import { OGL_ATTRIBUTION, BOUNDARY_ATTRIBUTION } from '../../src/core/profiles/document.ts'
+import { createViewEnvironment } from '../../src/http/views.ts'
+import { profileDocx } from '../../src/modules/profiles/docx.ts'
+import { profileHtml } from '../../src/modules/profiles/html.ts'
+import { profilePdf } from '../../src/modules/profiles/pdf.ts'
+
+const ring: Array<[number, number]> = [[-1.2, 52.6], [-1.1, 52.6], [-1.1, 52.7], [-1.2, 52.6]]
+
+const doc: ProfileDocument = {
+  title: 'SOC local profile: Example <district> & Co',
+  area: { code: 'E07000000', name: 'Example <district>', level: 'local_authority' },
+  period: { from: '2020-01', to: '2020-12' },
+  protectiveMarking: 'OFFICIAL-SENSITIVE',
+  version: 3,
+  builtAt: '2 December 2026',
+  reviewDate: '2027-06-01',
+  sections: [
+    {
+      key: 'summary', title: 'Summary', narrative: ['The analysts wrote this <b>paragraph</b>.'], findings: ['4,512 crimes were recorded.'],
+      tables: [{ caption: 'Recorded crime by type', head: ['Crime type', 'Count'], rows: [['Drugs', 1234], ['Burglary', null]], numeric: [false, true] }],
+      figures: [
+        { kind: 'line', title: 'By month', unit: 'Count', points: [{ label: '2020-01', value: 10 }, { label: '2020-02', value: 14 }] },
+        { kind: 'bars', title: 'By slice', unit: 'Count', bars: [{ label: 'Drugs', value: 1234 }] },
+        { kind: 'map', title: 'Hot spots', legend: [{ key: 'hot-95', label: 'Hot spot, 95% confidence', colour: '#d4351c' }], areas: [{ code: 'E01000001', name: 'Example 001A', classKey: 'hot-95', rings: [ring] }] },
+      ],
+    },
+    { key: 'gaps', title: 'Intelligence gaps', narrative: [], findings: ['Months with no police data loaded: 2020-04.'], tables: [], figures: [] },
+  ],
+  contributions: [{ agency: 'Leicester City Council', sections: ['Vulnerabilities'] }],
+  attribution: [OGL_ATTRIBUTION, BOUNDARY_ATTRIBUTION],
+}
+
+test('the printable HTML holds every section, draws figures with their tables, escapes text and carries the licence', () => {
+  const html = profileHtml(createViewEnvironment(), doc)
+  assert.match(html, /<h1>SOC local profile: Example &lt;district&gt; &amp; Co<\/h1>/)
+  assert.match(html, /The analysts wrote this &lt;b&gt;paragraph&lt;\/b&gt;\./)
+  assert.ok(!html.includes('<b>paragraph'), 'narrative is never written as markup')
+  assert.equal((html.match(/<svg /g) ?? []).length, 3)
+  assert.match(html, /<td class="numeric">1,234<\/td>/)
+  assert.match(html, /<td>–<\/td>|<td class="numeric">–<\/td>/)
+  assert.ok(html.includes(OGL_ATTRIBUTION) && html.includes('Contains OS data © Crown copyright'))
+  assert.equal((html.match(/OFFICIAL-SENSITIVE/g) ?? []).length, 2, 'the marking at the top and the foot')
+  assert.ok(!/<script/i.test(html))
+})
+
+test('the Word document is a valid package with the title, narrative, tables of the figures and the licence', async () => {
+  const buffer = await profileDocx(doc)
+  const files = unzipSync(new Uint8Array(buffer))
+  const body = strFromU8(files['word/document.xml']!)
+  assert.ok(body.includes('SOC local profile: Example &lt;district&gt; &amp; Co'))
+  assert.ok(body.includes('The analysts wrote this &lt;b&gt;paragraph&lt;/b&gt;.'))
+  assert.ok(body.includes('Hot spot, 95% confidence'), 'a map goes in as the table of its classes')
+  assert.ok(body.includes('1,234'))
+  assert.ok(body.includes('Leicester City Council: Vulnerabilities'))
+  const footers = Object.keys(files).filter((f) => /^word\/footer\d*\.xml$/.test(f)).map((f) => strFromU8(files[f]!)).join('')
+  assert.ok(footers.includes('Open Government Licence v3.0') && footers.includes('OFFICIAL-SENSITIVE'))
+})
+
+test('the PDF is a PDF with the title in its information and a page count', async () => {
+  const pdf = await profilePdf(doc)
+  assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-')
+  const text = pdf.toString('latin1')
+  // pdfkit writes the title as an object of its own that the information dictionary refers to.
+  const titleRef = /\/Title (\d+) 0 R/.exec(text)?.[1]
+  assert.ok(titleRef, 'the information dictionary names a title')
+  assert.ok(text.includes(`${titleRef} 0 obj\n(SOC local profile: Example <district> & Co)`), 'the title object holds the title')
+  const pages = Number(/\/Type \/Pages[\s\S]*?\/Count (\d+)/.exec(text)?.[1])
+  assert.ok(pages >= 1, `pages: ${pages}`)
+  assert.ok(text.trimEnd().endsWith('%%EOF'))
+})
