@@ -7,7 +7,7 @@
 //
 // Vertices are "the same" when both coordinates differ by at most the tolerance (1e-7 degrees by
 // default, about a centimetre), which absorbs the rounding left by generalising and reprojecting
-// ONS boundary files. Vertices are bucketed into a grid of tolerance-sized cells, and each cell
+// ONS boundary files. Vertices are sorted into a grid of tolerance-sized cells, and each cell
 // compared only with its neighbouring cells, so the work grows with the number of vertices, not with
 // the square of the number of areas. Vertices closer than the tolerance are merged transitively, so a
 // chain of vertices each within a centimetre of the next counts as one point.
@@ -91,6 +91,7 @@ function contiguity(areas: readonly AreaGeometry[], rule: ContiguityRule, tolera
   const ys = new Float64Array(vertexCount)
   const areaOf = new Int32Array(vertexCount)
   const nextInRing = new Int32Array(vertexCount)
+  const previousInRing = new Int32Array(vertexCount)
   let minX = Infinity
   let minY = Infinity
   let maxX = -Infinity
@@ -109,6 +110,7 @@ function contiguity(areas: readonly AreaGeometry[], rule: ContiguityRule, tolera
       ys[v] = y
       areaOf[v] = area
       nextInRing[v] = k + 1 < length ? v + 1 : start
+      previousInRing[v] = k > 0 ? v - 1 : start + length - 1
       if (x < minX) minX = x
       if (x > maxX) maxX = x
       if (y < minY) minY = y
@@ -117,26 +119,29 @@ function contiguity(areas: readonly AreaGeometry[], rule: ContiguityRule, tolera
   }
 
   const roots = clusterVertices(xs, ys, tolerance, minX, minY, maxX, maxY)
-  const clusterSize = new Int32Array(vertexCount)
-  for (let i = 0; i < vertexCount; i++) clusterSize[roots[i]!]!++
 
   const n = ordered.length
   // Each area's neighbours as found, repeats and all; sorted and made unique at the end.
   const lists: number[][] = Array.from({ length: n }, () => [])
   const link = (a: number, b: number) => {
     if (a === b) return
-    lists[a]!.push(b)
-    lists[b]!.push(a)
+    // Clusters come in ring order, so the same pair turns up many times running: skip those at once.
+    const la = lists[a]!
+    const lb = lists[b]!
+    if (la[la.length - 1] !== b) la.push(b)
+    if (lb[lb.length - 1] !== a) lb.push(a)
   }
 
+  // Vertices grouped by cluster (a counting sort).
+  const offset = new Int32Array(vertexCount + 1)
+  for (let i = 0; i < vertexCount; i++) offset[roots[i]! + 1]!++
+  for (let i = 0; i < vertexCount; i++) offset[i + 1]! += offset[i]!
+  const fill = offset.slice(0, vertexCount)
+  const byCluster = new Int32Array(vertexCount)
+  for (let i = 0; i < vertexCount; i++) byCluster[fill[roots[i]!]!++] = i
+
   if (rule === 'queen') {
-    // Vertices grouped by cluster (a counting sort), then every two areas met in a cluster are neighbours.
-    const offset = new Int32Array(vertexCount + 1)
-    for (let i = 0; i < vertexCount; i++) offset[roots[i]! + 1]!++
-    for (let i = 0; i < vertexCount; i++) offset[i + 1]! += offset[i]!
-    const fill = offset.slice(0, vertexCount)
-    const byCluster = new Int32Array(vertexCount)
-    for (let i = 0; i < vertexCount; i++) byCluster[fill[roots[i]!]!++] = i
+    // Every two areas met in a cluster are neighbours.
     const seen: number[] = []
     for (let r = 0; r < vertexCount; r++) {
       const from = offset[r]!
@@ -150,28 +155,19 @@ function contiguity(areas: readonly AreaGeometry[], rule: ContiguityRule, tolera
       for (let i = 0; i < seen.length; i++) for (let j = i + 1; j < seen.length; j++) link(seen[i]!, seen[j]!)
     }
   } else {
-    const edges = new PairSlots(vertexCount)
-    const firstArea = new Int32Array(edges.capacity)
-    const moreAreas = new Map<number, number[]>()
+    // An edge from cluster a to cluster b is shared with another area when one of that area's
+    // vertices in cluster a has its next or previous vertex in cluster b: only the few vertices of
+    // one cluster are looked at, and no table of edges is needed.
     for (let i = 0; i < vertexCount; i++) {
       const a = roots[i]!
       const b = roots[nextInRing[i]!]!
-      // An edge can be shared only when both its ends are shared.
-      if (a === b || clusterSize[a]! < 2 || clusterSize[b]! < 2) continue
+      if (a === b || offset[a + 1]! - offset[a]! < 2 || offset[b + 1]! - offset[b]! < 2) continue
       const area = areaOf[i]!
-      const found = a < b ? edges.find(a, b) : edges.find(b, a)
-      if (found < 0) {
-        firstArea[a < b ? edges.add(a, b, found) : edges.add(b, a, found)] = area
-        continue
+      for (let k = offset[a]!; k < offset[a + 1]!; k++) {
+        const v = byCluster[k]!
+        const other = areaOf[v]!
+        if (other !== area && (roots[nextInRing[v]!] === b || roots[previousInRing[v]!] === b)) link(area, other)
       }
-      const first = firstArea[found]!
-      if (first === area) continue
-      link(first, area)
-      const more = moreAreas.get(found)
-      if (more) {
-        for (const other of more) if (other !== area) link(other, area)
-        if (!more.includes(area)) more.push(area)
-      } else moreAreas.set(found, [area])
     }
   }
 
@@ -204,45 +200,52 @@ function clusterVertices(xs: Float64Array, ys: Float64Array, tolerance: number, 
   // Cells at least as wide as the tolerance, so two vertices within it sit in the same or adjacent
   // cells; wider where the extent needs it, so that a cell's column and row fit in 27 bits.
   const cell = Math.max(tolerance, (maxX - minX) / 2 ** 26, (maxY - minY) / 2 ** 26)
-  const column = new Int32Array(count)
-  const row = new Int32Array(count)
+  let column = new Int32Array(count)
+  let row = new Int32Array(count)
+  let order = new Int32Array(count)
   for (let i = 0; i < count; i++) {
     column[i] = Math.floor((xs[i]! - minX) / cell) + 1
     row[i] = Math.floor((ys[i]! - minY) / cell) + 1
+    order[i] = i
   }
 
-  // The vertices in cell order, by column then row: a radix sort, 14 bits a pass. Sorting keeps the
-  // sweep below walking memory in order, which with millions of vertices is several times faster
-  // than looking cells up in a hash table.
-  let order = new Int32Array(count)
-  let spare = new Int32Array(count)
-  for (let i = 0; i < count; i++) order[i] = i
-  const buckets = new Int32Array(1 << 14)
-  for (const [key, shift] of [[row, 0], [row, 14], [column, 0], [column, 14]] as const) {
-    buckets.fill(0)
-    for (let k = 0; k < count; k++) buckets[(key[order[k]!]! >>> shift) & 0x3fff]!++
-    let sum = 0
-    for (let b = 0; b < buckets.length; b++) {
-      const here = buckets[b]!
-      buckets[b] = sum
-      sum += here
+  // The vertices in cell order, by column then row: a radix sort, 9 bits a pass, carrying each
+  // vertex's column and row with it so that every pass reads memory in order. With millions of
+  // vertices this and the sweep below are several times faster than a hash table of cells.
+  {
+    let column2 = new Int32Array(count)
+    let row2 = new Int32Array(count)
+    let order2 = new Int32Array(count)
+    const buckets = new Int32Array(1 << 9)
+    for (const byColumn of [false, true]) {
+      for (let shift = 0; shift < 27; shift += 9) {
+        const key = byColumn ? column : row
+        buckets.fill(0)
+        for (let k = 0; k < count; k++) buckets[(key[k]! >>> shift) & 0x1ff]!++
+        let sum = 0
+        for (let b = 0; b < buckets.length; b++) {
+          const here = buckets[b]!
+          buckets[b] = sum
+          sum += here
+        }
+        for (let k = 0; k < count; k++) {
+          const to = buckets[(key[k]! >>> shift) & 0x1ff]!++
+          order2[to] = order[k]!
+          column2[to] = column[k]!
+          row2[to] = row[k]!
+        }
+        ;[order, order2, column, column2, row, row2] = [order2, order, column2, column, row2, row]
+      }
     }
-    for (let k = 0; k < count; k++) {
-      const v = order[k]!
-      spare[buckets[(key[v]! >>> shift) & 0x3fff]!++] = v
-    }
-    ;[order, spare] = [spare, order]
   }
 
   // Runs of vertices in the same cell.
   const runStart: number[] = []
-  for (let k = 0; k < count; k++) {
-    if (k === 0 || column[order[k]!] !== column[order[k - 1]!] || row[order[k]!] !== row[order[k - 1]!]) runStart.push(k)
-  }
+  for (let k = 0; k < count; k++) if (k === 0 || column[k] !== column[k - 1] || row[k] !== row[k - 1]) runStart.push(k)
   const runs = runStart.length
   runStart.push(count)
-  const runColumn = (r: number) => column[order[runStart[r]!]!]!
-  const runRow = (r: number) => row[order[runStart[r]!]!]!
+  const runColumn = (r: number) => column[runStart[r]!]!
+  const runRow = (r: number) => row[runStart[r]!]!
 
   const find = (i: number) => {
     while (parent[i] !== i) {
@@ -278,46 +281,4 @@ function clusterVertices(xs: Float64Array, ys: Float64Array, tolerance: number, 
   }
   for (let i = 0; i < count; i++) parent[i] = find(i)
   return parent
-}
-
-// A hash set of pairs of non-negative 32-bit integers (open addressing, linear probing), sized once
-// for at most `expected` pairs; each pair has a slot number to index arrays kept beside it. With
-// millions of vertices, a Map keyed by a number computed from the pair was ten times slower.
-class PairSlots {
-  readonly capacity: number
-  readonly first: Int32Array
-  readonly second: Int32Array
-  private readonly mask: number
-
-  constructor(expected: number) {
-    let capacity = 16
-    while (capacity < expected * 2) capacity *= 2
-    this.capacity = capacity
-    this.mask = capacity - 1
-    this.first = new Int32Array(capacity).fill(-1)
-    this.second = new Int32Array(capacity)
-  }
-
-  /** The pair's slot, or, when it is not held, -1 less the empty slot it would go in. */
-  find(a: number, b: number): number {
-    let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b ^ 0x7f4a7c15, 0x85ebca77)
-    h ^= h >>> 15
-    h = Math.imul(h, 0x2c1b3c6d)
-    h ^= h >>> 12
-    let slot = h & this.mask
-    for (;;) {
-      const f = this.first[slot]!
-      if (f === -1) return -1 - slot
-      if (f === a && this.second[slot] === b) return slot
-      slot = (slot + 1) & this.mask
-    }
-  }
-
-  /** Puts the pair in the empty slot `find` pointed to, and returns that slot. */
-  add(a: number, b: number, notFound: number): number {
-    const slot = -1 - notFound
-    this.first[slot] = a
-    this.second[slot] = b
-    return slot
-  }
 }
