@@ -17,6 +17,7 @@ import { isEmpty, loadCrimePicture, loadPartnership } from '../modules/demo/serv
 import { loadDemonstrationAssessments } from '../modules/prioritisation/demonstration.ts'
 import { ensureDefaultModels } from '../modules/prioritisation/service.ts'
 import { credentials, userIdByEmail } from '../modules/users/service.ts'
+import { importCommandDefinition } from './import.ts'
 import { progressBar } from './progress.ts'
 
 /** What a command runs with: in its own process, or inside the server through the control socket. */
@@ -183,4 +184,5 @@ export const COMMANDS: Record<string, Command> = {
   seed: { summary: 'load invented demonstration data into an empty database', usage: 'achilles seed [--scale demo|national] [--intelligence N]', run: seedCommand },
   'verify-audit': { summary: "check the audit log's hash chain and report the first broken link", usage: 'achilles verify-audit', run: verifyAuditCommand },
   token: { summary: 'make or revoke an API token', usage: 'achilles token create --user EMAIL --scope SCOPE | achilles token revoke ID', run: tokenCommand },
+  import: importCommandDefinition,
 }

@@ -2,6 +2,7 @@ import { ConfigError, loadConfig, type Config } from '../config.ts'
 import type { Database } from '../db/connection.ts'
 import type { CommandEnv } from './commands.ts'
 import { isServing, runInServer } from './control.ts'
+import { withAbsolutePaths } from './importArgs.ts'
 
 // The database drivers, services and web server load only when this process needs them, so a
 // command handed to the running server starts quickly.
@@ -55,7 +56,8 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (!config.databaseUrl) {
-    const remote = await runInServer(config.dataDir, argv)
+    // The server runs the command in its own working directory, so paths go to it absolute.
+    const remote = await runInServer(config.dataDir, withAbsolutePaths(argv, process.cwd()))
     if (remote !== null) return remote
   }
   const command = (await commandsModule()).COMMANDS[name]

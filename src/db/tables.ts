@@ -331,6 +331,102 @@ export interface ImportsTable {
   imported_at: Date | null
 }
 
+// Public data for local profiles (migration 0015): published under the Open Government Licence,
+// read by every user, written only by the opendata module's imports (and custom areas).
+
+export interface OpenDataImportsTable {
+  id: string
+  kind: string
+  outcome: Generated<string>
+  sources: string[]
+  rows_read: number
+  rows_loaded: number
+  rows_rejected: number
+  report: ColumnType<unknown, string | undefined, string>
+  imported_by: string
+  imported_at: CreatedTimestamp
+  finished_at: Date | null
+}
+
+export interface AreasTable {
+  code: string
+  level: string
+  name: string
+  /** GeoJSON Polygon or MultiPolygon in WGS84. */
+  geometry: ColumnType<unknown, string | null | undefined, string | null>
+  /** [west, south, east, north]. */
+  bbox: number[] | null
+  centroid_lon: number | null
+  centroid_lat: number | null
+  created_by: string | null
+  updated_at: Timestamp
+}
+
+export interface AreaLsoasTable {
+  area_code: string
+  lsoa_code: string
+}
+
+export interface AreaParentsTable {
+  area_code: string
+  parent_code: string
+}
+
+export interface StreetCrimesTable {
+  falls_within: string
+  /** The first day of the month, 'YYYY-MM-DD'. */
+  month: string
+  crime_id: string | null
+  reported_by: string
+  longitude: number | null
+  latitude: number | null
+  location: string | null
+  lsoa_code: string | null
+  lsoa_name: string | null
+  crime_type: string
+  last_outcome: string | null
+  context: string | null
+  import_id: string
+}
+
+export interface StopSearchesTable {
+  force: string
+  month: string
+  searched_at: Date
+  search_type: string
+  part_of_operation: boolean | null
+  operation_name: string | null
+  longitude: number | null
+  latitude: number | null
+  lsoa_code: string | null
+  gender: string | null
+  age_range: string | null
+  self_defined_ethnicity: string | null
+  officer_defined_ethnicity: string | null
+  legislation: string | null
+  object_of_search: string | null
+  outcome: string | null
+  outcome_linked_to_object: boolean | null
+  removal_of_outer_clothing: boolean | null
+  import_id: string
+}
+
+export interface DeprivationTable {
+  lsoa_code: string
+  lsoa_name: string
+  local_authority_code: string | null
+  imd_rank: number | null
+  imd_decile: number | null
+  /** {income: {rank, decile}, employment: …, education, health, crime, barriers, living_environment}. */
+  domains: ColumnType<unknown, string | undefined, string>
+  population: number | null
+  population_0_15: number | null
+  population_16_59: number | null
+  population_60_plus: number | null
+  population_working_age: number | null
+  import_id: string
+}
+
 export interface DB {
   settings: SettingsTable
   agencies: AgenciesTable
@@ -353,4 +449,11 @@ export interface DB {
   prioritisation_models: PrioritisationModelsTable
   assessments: AssessmentsTable
   imports: ImportsTable
+  open_data_imports: OpenDataImportsTable
+  areas: AreasTable
+  area_lsoas: AreaLsoasTable
+  area_parents: AreaParentsTable
+  street_crimes: StreetCrimesTable
+  stop_searches: StopSearchesTable
+  deprivation: DeprivationTable
 }
