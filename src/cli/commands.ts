@@ -18,6 +18,7 @@ import { loadDemonstrationAssessments } from '../modules/prioritisation/demonstr
 import { ensureDefaultModels } from '../modules/prioritisation/service.ts'
 import { credentials, userIdByEmail } from '../modules/users/service.ts'
 import { importCommandDefinition } from './import.ts'
+import { PROFILE_USAGE } from './profileArgs.ts'
 import { progressBar } from './progress.ts'
 
 /** What a command runs with: in its own process, or inside the server through the control socket. */
@@ -185,4 +186,6 @@ export const COMMANDS: Record<string, Command> = {
   'verify-audit': { summary: "check the audit log's hash chain and report the first broken link", usage: 'achilles verify-audit', run: verifyAuditCommand },
   token: { summary: 'make or revoke an API token', usage: 'achilles token create --user EMAIL --scope SCOPE | achilles token revoke ID', run: tokenCommand },
   import: importCommandDefinition,
+  // The document libraries load only when a profile is asked for.
+  profile: { summary: 'build a SOC local profile of an area from the public data loaded', usage: PROFILE_USAGE, run: async (env, args) => (await import('./profile.ts')).runProfile(env, args) },
 }

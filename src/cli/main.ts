@@ -3,6 +3,7 @@ import type { Database } from '../db/connection.ts'
 import type { CommandEnv } from './commands.ts'
 import { isServing, runInServer } from './control.ts'
 import { withAbsolutePaths } from './importArgs.ts'
+import { withAbsoluteOut } from './profileArgs.ts'
 
 // The database drivers, services and web server load only when this process needs them, so a
 // command handed to the running server starts quickly.
@@ -57,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
 
   if (!config.databaseUrl) {
     // The server runs the command in its own working directory, so paths go to it absolute.
-    const remote = await runInServer(config.dataDir, withAbsolutePaths(argv, process.cwd()))
+    const remote = await runInServer(config.dataDir, withAbsoluteOut(withAbsolutePaths(argv, process.cwd()), process.cwd()))
     if (remote !== null) return remote
   }
   const command = (await commandsModule()).COMMANDS[name]

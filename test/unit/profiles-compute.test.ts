@@ -11,7 +11,7 @@ import { monthsBetween } from '../../src/core/profiles/periods.ts'
 // figures can be checked by hand.
 
 const compare = (before: number, after: number): Change => ({
-  before, after, difference: after - before, percent: before === 0 ? null : ((after - before) / before) * 100, pValue: Math.abs(after - before) >= 10 ? 0.01 : 0.5, significant: Math.abs(after - before) >= 10,
+  before, after, difference: after - before, percent: before === 0 ? null : ((after - before) / before) * 100, pValue: Math.abs(after - before) >= 10 ? 0.01 : 0.5, significant: Math.abs(after - before) >= 10, test: 'exact conditional binomial',
 })
 
 const c = (lsoaCode: string, month: string, crimeType: string, n: number): CountInput => ({ lsoaCode, lsoaName: null, month, crimeType, n })

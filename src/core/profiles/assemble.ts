@@ -1,5 +1,6 @@
 import { BOUNDARY_ATTRIBUTION, OGL_ATTRIBUTION, SECTION_KEYS, SECTION_TITLES, type MapFigure, type ProfileDocument, type ProfileSection, type SectionKey } from './document.ts'
-import type { Change, HotspotClass, ProfileFigures } from './figures.ts'
+import type { HotspotClass } from '../geo/getisOrd.ts'
+import type { Change, ProfileFigures } from './figures.ts'
 
 // Turns the figures into the profile's sections. What Achilles finds in the data is written as
 // findings, kept apart from what analysts write (the narrative), so a reader always knows which is

@@ -1,3 +1,6 @@
+import type { HotspotClass } from '../geo/getisOrd.ts'
+import type { CountChange } from '../geo/trends.ts'
+
 // The figures a local profile is built from, computed from the imported public data (and, as
 // those modules land, the partnership's own records aggregated to area). Everything here is an
 // aggregate: no record about a person ever reaches a profile.
@@ -5,15 +8,7 @@
 export type Period = { from: string; to: string }
 
 /** A change between two counts of equal periods, with the exact test of whether it is more than chance. */
-export type Change = {
-  before: number
-  after: number
-  difference: number
-  /** Null when the earlier count is zero. */
-  percent: number | null
-  pValue: number
-  significant: boolean
-}
+export type Change = CountChange
 
 export type CrimeTypeFigure = {
   crimeType: string
@@ -35,8 +30,6 @@ export type LsoaFigure = {
   /** Counts of the SOC slices in this LSOA, by slice key. */
   slices: Record<string, number>
 }
-
-export type HotspotClass = 'hot-99' | 'hot-95' | 'hot-90' | 'cold-99' | 'cold-95' | 'cold-90' | 'none'
 
 export type HotspotFigure = { code: string; name: string; count: number; z: number; pValue: number; hotspotClass: HotspotClass }
 
