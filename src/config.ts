@@ -23,6 +23,16 @@ const environmentSchema = z.object({
   ACHILLES_SIGNIN_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
   ACHILLES_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   ACHILLES_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  // Published counts (overlays, profiles) from 1 to this less one are shown as "fewer than N".
+  ACHILLES_SUPPRESSION_THRESHOLD: z.coerce.number().int().min(1).max(100).default(5),
+  // Base map tiles are optional: the map page draws boundaries from the database and needs no
+  // internet. A tile server the partnership may use (its own, or a provider it has terms with).
+  ACHILLES_MAP_TILES_URL: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//.test(u) && ['{z}', '{x}', '{y}'].every((p) => u.includes(p)), 'must be an http(s) tile URL template with {z}, {x} and {y}')
+    .optional(),
+  ACHILLES_MAP_TILES_ATTRIBUTION: z.string().max(500).optional(),
 })
 
 export type Config = {
@@ -41,6 +51,10 @@ export type Config = {
   signInRatePerMinute: number
   shutdownGraceSeconds: number
   dbPoolSize: number
+  suppressionThreshold: number
+  /** A base map tile URL template ({z}/{x}/{y}), or none: the map then shows boundaries alone. */
+  mapTilesUrl: string | undefined
+  mapTilesAttribution: string | undefined
 }
 
 export class ConfigError extends Error {}
@@ -69,5 +83,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signInRatePerMinute: e.ACHILLES_SIGNIN_RATE_PER_MINUTE,
     shutdownGraceSeconds: e.ACHILLES_SHUTDOWN_GRACE_SECONDS,
     dbPoolSize: e.ACHILLES_DB_POOL_SIZE,
+    suppressionThreshold: e.ACHILLES_SUPPRESSION_THRESHOLD,
+    mapTilesUrl: e.ACHILLES_MAP_TILES_URL,
+    mapTilesAttribution: e.ACHILLES_MAP_TILES_ATTRIBUTION,
   }
 }

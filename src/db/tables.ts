@@ -143,6 +143,41 @@ export interface NotesTable {
   row_version: Generated<number>
 }
 
+/** A stored SOC local profile (migration 0016): restricted like any record, aggregates only. */
+export interface LocalProfilesTable {
+  id: Generated<string>
+  owning_agency_id: string
+  title: string
+  area_code: string
+  period_from: string
+  period_to: string
+  slices: ColumnType<unknown, string, string>
+  purpose: string
+  protective_marking: string
+  handling_code: string
+  handling_conditions: string | null
+  sharing_scope: string
+  review_date: string
+  current_version: Generated<number>
+  created_at: CreatedTimestamp
+  created_by: string
+  updated_at: Timestamp
+  updated_by: string | null
+  row_version: Generated<number>
+}
+
+export interface LocalProfileVersionsTable {
+  profile_id: string
+  version: number
+  narrative: ColumnType<unknown, string, string>
+  figures: ColumnType<unknown, string, string>
+  sections_changed: Generated<string[]>
+  note: string
+  created_at: CreatedTimestamp
+  created_by: string
+  created_by_agency_id: string
+}
+
 /** The handling every restricted record carries (see the visibility rule). */
 interface RestrictedColumns {
   owning_agency_id: string
@@ -427,6 +462,26 @@ export interface DeprivationTable {
   import_id: string
 }
 
+// Partner-supplied points for overlays (migration 0017): restricted records, counted by LSOA only.
+export interface OverlayPointsTable extends RestrictedColumns {
+  id: Generated<string>
+  layer: string
+  label: string | null
+  latitude: number | null
+  longitude: number | null
+  lsoa_code: string
+  import_id: string
+  source_file: string | null
+  source_row: number | null
+  purpose: string
+  review_date: string
+  created_at: CreatedTimestamp
+  created_by: string | null
+  updated_at: Timestamp
+  updated_by: string | null
+  row_version: Generated<number>
+}
+
 export interface DB {
   settings: SettingsTable
   agencies: AgenciesTable
@@ -456,4 +511,7 @@ export interface DB {
   street_crimes: StreetCrimesTable
   stop_searches: StopSearchesTable
   deprivation: DeprivationTable
+  local_profiles: LocalProfilesTable
+  local_profile_versions: LocalProfileVersionsTable
+  overlay_points: OverlayPointsTable
 }

@@ -17,6 +17,7 @@ import type { AppContext } from './context.ts'
 import { handleError, handleNotFound } from './errors.ts'
 import { createViewEnvironment, GOVUK_FRONTEND_DIST } from './views.ts'
 import { agencyRoutes } from '../modules/agencies/routes.ts'
+import { areaRoutes } from '../modules/areas/routes.ts'
 import { auditRoutes } from '../modules/audit/routes.ts'
 import { authRoutes } from '../modules/auth/routes.ts'
 import { homeRoutes } from '../modules/home/routes.ts'
@@ -24,7 +25,9 @@ import { entityRoutes } from '../modules/entities/routes.ts'
 import { groupRoutes } from '../modules/groups/routes.ts'
 import { importRoutes } from '../modules/imports/routes.ts'
 import { intelligenceRoutes } from '../modules/intelligence/routes.ts'
+import { mapRoutes } from '../modules/maps/routes.ts'
 import { noteRoutes } from '../modules/notes/routes.ts'
+import { overlayRoutes } from '../modules/overlays/routes.ts'
 import { prioritisationRoutes } from '../modules/prioritisation/routes.ts'
 import { searchRoutes } from '../modules/search/routes.ts'
 import { userRoutes } from '../modules/users/routes.ts'
@@ -146,5 +149,8 @@ export async function buildApp(ctx: AppContext, options: { logger?: FastifyServe
   await app.register(prioritisationRoutes)
   await app.register(searchRoutes)
   await app.register(importRoutes)
+  await app.register(areaRoutes)
+  await app.register(overlayRoutes)
+  await app.register(mapRoutes)
   return app
 }

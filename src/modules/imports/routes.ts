@@ -1,4 +1,4 @@
-import fastifyMultipart, { type MultipartFile } from '@fastify/multipart'
+import { acceptUploads, type UploadedFile } from '../../http/uploads.ts'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { ConflictError, ValidationError } from '../../core/errors.ts'
@@ -23,7 +23,6 @@ const SUMMARY_FAULTS = 10
 /** Links to created records on the summary page. */
 const LINKS_SHOWN = 100
 
-type UploadedFile = { filename: string; data: Buffer; truncated: boolean }
 
 /** A fault in the error summary: problems with the file or the mapping say where they are themselves. */
 const describeFault = (f: Fault) => (f.row === null ? f.message : `Row ${f.row}${f.column ? `, column "${f.column}"` : ''}: ${f.message}`)
@@ -53,15 +52,7 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
 
   // Multipart only for this module's routes: the upload form. The file is read into memory (at most
   // 50 MB) and kept with its name; a larger one is marked so the form can say so.
-  await app.register(fastifyMultipart, {
-    attachFieldsToBody: 'keyValues',
-    throwFileSizeLimit: false,
-    limits: { fileSize: MAX_FILE_BYTES, files: 1, fields: 10, fieldSize: MAX_FILE_BYTES, parts: 12 },
-    onFile: async (part: MultipartFile) => {
-      const data = await part.toBuffer()
-      ;(part as MultipartFile & { value: UploadedFile }).value = { filename: part.filename, data, truncated: part.file.truncated }
-    },
-  })
+  await acceptUploads(app, { maxBytes: MAX_FILE_BYTES, fields: 10 })
 
   const kindItems = (chosen: unknown) =>
     IMPORT_KINDS.map((k) => ({ value: k, text: IMPORT_KIND_LABELS[k], hint: { text: kindHints[k] }, checked: chosen === k }))
