@@ -31,6 +31,7 @@ import { overlayRoutes } from '../modules/overlays/routes.ts'
 import { prioritisationRoutes } from '../modules/prioritisation/routes.ts'
 import { searchRoutes } from '../modules/search/routes.ts'
 import { userRoutes } from '../modules/users/routes.ts'
+import { localProfileRoutes } from '../modules/profiles/routes.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -152,5 +153,6 @@ export async function buildApp(ctx: AppContext, options: { logger?: FastifyServe
   await app.register(areaRoutes)
   await app.register(overlayRoutes)
   await app.register(mapRoutes)
+  await app.register(localProfileRoutes)
   return app
 }

@@ -58,6 +58,25 @@ function mapOf(title: string, legend: MapFigure['legend'], classes: ReadonlyMap<
   return areas.length > 0 ? { kind: 'map', title, legend, areas } : null
 }
 
+/**
+ * The partnership's own records as counts: a layer's total and how many LSOAs hold at least the
+ * threshold, never a location or anything below it, so no person can be picked out.
+ */
+function partnerOverlays(f: ProfileFigures, section: ProfileSection): void {
+  const o = f.overlays
+  if (!o) {
+    section.findings.push("No partner overlays: this profile was built from public data alone (a stored profile counts the partnership's records).")
+    return
+  }
+  section.findings.push(`Partner overlays count the partnership's records in the area as ${o.countedFor} could see them; a count from 1 to ${o.threshold - 1} is shown as "fewer than ${o.threshold}" and, where one hidden count could be worked out from the total, another is withheld too.`)
+  section.tables.push({
+    caption: 'Partner overlays by layer',
+    head: ['Layer', 'Source', 'In the area', `LSOAs with ${o.threshold} or more`],
+    rows: o.layers.map((l) => [l.label, l.source || 'No records', l.total.display, l.byLsoa.filter((c) => !c.suppressed && c.value >= o.threshold).length]),
+    numeric: [false, false, true, true],
+  })
+}
+
 /** The profile's sections from its figures, with the narrative analysts have written. */
 export function assembleProfile(input: AssembleInput): ProfileDocument {
   const f = input.figures
@@ -137,6 +156,7 @@ export function assembleProfile(input: AssembleInput): ProfileDocument {
     maps(mapOf('Index of Multiple Deprivation 2019 by LSOA', DECILE_COLOURS.map((colour, i) => ({ key: String(i + 1), label: `Decile ${i + 1}${i === 0 ? ' (most deprived)' : i === 9 ? ' (least deprived)' : ''}`, colour })), decileClasses, input.boundaries), vulnerabilities)
   }
   if (f.deprivation.lsoasWithout > 0) vulnerabilities.findings.push(`${n(f.deprivation.lsoasWithout)} LSOAs of the area have no deprivation figures and are left out of the deprivation rates.`)
+  partnerOverlays(f, vulnerabilities)
 
   // Risk and community impact: hot spots
   const risk = sections.risk

@@ -1,5 +1,6 @@
 import type { HotspotClass } from '../geo/getisOrd.ts'
 import type { CountChange } from '../geo/trends.ts'
+import type { OverlayLayer } from '../overlays/aggregate.ts'
 
 // The figures a local profile is built from, computed from the imported public data (and, as
 // those modules land, the partnership's own records aggregated to area). Everything here is an
@@ -61,4 +62,10 @@ export type ProfileFigures = {
   deprivation: { deciles: DecileFigure[]; mostToLeastRatio: number | null; lsoasWithout: number }
   slices: SliceFigure[]
   stopSearch: { count: number; byObject: Array<{ label: string; count: number }>; byOutcome: Array<{ label: string; count: number }> } | null
+  /**
+   * The partnership's own records (group members and premises, referrals, problem premises…)
+   * counted by LSOA with small numbers suppressed, as the agency that built this version may see
+   * them; absent from a profile built from public data alone.
+   */
+  overlays?: { threshold: number; countedFor: string; layers: OverlayLayer[] } | null
 }

@@ -12,7 +12,7 @@ export function profileViewModel(doc: ProfileDocument) {
     period: periodLabel(doc.period),
     sections: doc.sections.map((s) => ({
       ...s,
-      figures: s.figures.map((f) => ({ title: f.title, svg: figureSvg(f), table: withCells(figureAsTable(f)) })),
+      figures: s.figures.map((f, i) => ({ title: f.title, svg: figureSvg(f, `figure-${s.key}-${i + 1}`), table: withCells(figureAsTable(f)) })),
       tables: s.tables.map(withCells),
     })),
   }

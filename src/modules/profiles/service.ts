@@ -32,6 +32,12 @@ function ringsOf(geometry: { type: string; coordinates: unknown }): Rings {
   return polygons.flatMap((p) => p.map((ring) => ring.map((pt) => [pt[0]!, pt[1]!] as [number, number])))
 }
 
+/** The LSOA boundaries of an area, for its maps, by LSOA code. */
+export async function areaBoundaries(db: Queryable, areaCode: string): Promise<Map<string, Rings>> {
+  const geometries = await q.lsoaGeometries(db, areaCode)
+  return new Map(geometries.map((g) => [g.code, ringsOf(g.geometry)]))
+}
+
 /** The figures of a profile of an area for a period, from the public data loaded. */
 export async function profileFigures(db: Queryable, r: ProfileRequest): Promise<{ figures: ProfileFigures; boundaries: Map<string, Rings> }> {
   checkRequest(r)

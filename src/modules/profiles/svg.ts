@@ -9,16 +9,13 @@ const BLUE = '#1d70b8'
 const GREY = '#505a5f'
 const FONT = 'font-family="Arial, sans-serif"'
 
-let counter = 0
-const titleId = () => `figure-title-${++counter}`
 
-function bars(f: Extract<Figure, { kind: 'bars' }>): string {
+function bars(f: Extract<Figure, { kind: 'bars' }>, id: string): string {
   const width = 640
   const labelWidth = 230
   const row = 20
   const height = f.bars.length * row + 10
   const max = Math.max(1, ...f.bars.map((b) => b.value))
-  const id = titleId()
   const rows = f.bars
     .map((b, i) => {
       const w = ((width - labelWidth - 70) * b.value) / max
@@ -31,7 +28,7 @@ function bars(f: Extract<Figure, { kind: 'bars' }>): string {
   return `<svg role="img" aria-labelledby="${id}" viewBox="0 0 ${width} ${height}" width="100%" xmlns="http://www.w3.org/2000/svg"><title id="${id}">${escape(f.title)}</title>${rows}</svg>`
 }
 
-function line(f: Extract<Figure, { kind: 'line' }>): string {
+function line(f: Extract<Figure, { kind: 'line' }>, id: string): string {
   const width = 640
   const height = 220
   const left = 50
@@ -41,7 +38,6 @@ function line(f: Extract<Figure, { kind: 'line' }>): string {
   const step = f.points.length > 1 ? plotWidth / (f.points.length - 1) : 0
   const x = (i: number) => left + i * step
   const y = (v: number) => 10 + (bottom - 10) * (1 - v / max)
-  const id = titleId()
   const path = f.points.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(i).toFixed(1)},${y(p.value).toFixed(1)}`).join(' ')
   const every = Math.max(1, Math.ceil(f.points.length / 8))
   const ticks = f.points
@@ -54,7 +50,7 @@ function line(f: Extract<Figure, { kind: 'line' }>): string {
     `<path d="${path}" fill="none" stroke="${BLUE}" stroke-width="2.5"/>${ticks}</svg>`
 }
 
-function map(f: MapFigure): string {
+function map(f: MapFigure, id: string): string {
   const points = f.areas.flatMap((a) => a.rings.flat())
   if (points.length === 0) return ''
   const lons = points.map((p) => p[0])
@@ -66,7 +62,6 @@ function map(f: MapFigure): string {
   const height = Math.min(900, Math.max(120, (north - south) * scale))
   const s = Math.min(scale, height / Math.max(1e-9, north - south))
   const colours = new Map(f.legend.map((l) => [l.key, l.colour]))
-  const id = titleId()
   const shapes = f.areas
     .map((a) => {
       const d = a.rings
@@ -82,9 +77,12 @@ function map(f: MapFigure): string {
   return `<svg role="img" aria-labelledby="${id}" viewBox="0 0 ${width} ${total.toFixed(0)}" width="100%" xmlns="http://www.w3.org/2000/svg"><title id="${id}">${escape(f.title)}</title>${shapes}${legend}</svg>`
 }
 
-/** A figure as an SVG element, or an empty string when it has nothing to draw. */
-export function figureSvg(f: Figure): string {
-  if (f.kind === 'bars') return bars(f)
-  if (f.kind === 'line') return line(f)
-  return map(f)
+/**
+ * A figure as an SVG element, or an empty string when it has nothing to draw. `id` names its title
+ * for aria-labelledby, so it must be unique on the page: the caller derives it from the figure's place.
+ */
+export function figureSvg(f: Figure, id: string): string {
+  if (f.kind === 'bars') return bars(f, id)
+  if (f.kind === 'line') return line(f, id)
+  return map(f, id)
 }
