@@ -14,7 +14,7 @@ const compare = (before: number, after: number): Change => ({
   before, after, difference: after - before, percent: before === 0 ? null : ((after - before) / before) * 100, pValue: Math.abs(after - before) >= 10 ? 0.01 : 0.5, significant: Math.abs(after - before) >= 10, test: 'exact conditional binomial',
 })
 
-const c = (lsoaCode: string, month: string, crimeType: string, n: number): CountInput => ({ lsoaCode, lsoaName: null, month, crimeType, n })
+const c = (lsoaCode: string, month: string, crimeType: string, n: number): CountInput => ({ lsoaCode, month, crimeType, n })
 
 function example(overrides: Partial<ComputeInput> = {}): ComputeInput {
   return {
@@ -109,4 +109,9 @@ test('the assembled profile has every section, findings apart from narrative, an
   assert.ok(doc.attribution.some((a) => a.includes('Contains OS data © Crown copyright')))
   const deprivationMap = doc.sections.find((s) => s.key === 'vulnerabilities')!.figures.find((f) => f.kind === 'map')
   assert.equal(deprivationMap?.kind === 'map' ? deprivationMap.areas.length : 0, 1, 'only the LSOA with a boundary is drawn')
+})
+
+test('an LSOA the boundaries and lookups did not name takes its name from the IMD files, and else its code', () => {
+  const f = computeProfileFigures(example({ lsoas: [{ code: 'E01000001', name: null }, { code: 'E01000002', name: 'Example 001B' }, { code: 'E01000004', name: null }] }))
+  assert.deepEqual(f.byLsoa.map((l) => [l.code, l.name]).sort(), [['E01000001', 'Example 001A'], ['E01000002', 'Example 001B'], ['E01000004', 'E01000004']])
 })

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { unzipSync, strFromU8 } from 'fflate'
-import type { ProfileDocument } from '../../src/core/profiles/document.ts'
+import type { MapFigure, ProfileDocument } from '../../src/core/profiles/document.ts'
 import { OGL_ATTRIBUTION, BOUNDARY_ATTRIBUTION } from '../../src/core/profiles/document.ts'
 import { createViewEnvironment } from '../../src/http/views.ts'
 import { profileDocx } from '../../src/modules/profiles/docx.ts'
 import { profileHtml } from '../../src/modules/profiles/html.ts'
 import { profilePdf } from '../../src/modules/profiles/pdf.ts'
+import { figureSvg } from '../../src/modules/profiles/svg.ts'
+import { mapFrame } from '../../src/modules/profiles/text.ts'
 
 const ring: Array<[number, number]> = [[-1.2, 52.6], [-1.1, 52.6], [-1.1, 52.7], [-1.2, 52.6]]
 
@@ -71,4 +73,18 @@ test('the PDF is a PDF with the title in its information and a page count', asyn
   const pages = Number(/\/Type \/Pages[\s\S]*?\/Count (\d+)/.exec(text)?.[1])
   assert.ok(pages >= 1, `pages: ${pages}`)
   assert.ok(text.trimEnd().endsWith('%%EOF'))
+})
+
+test('a map of a large force (200,000 boundary points) is drawn in SVG and PDF without overflowing the stack', async () => {
+  // Math.min(...points) fails somewhere past 120,000 arguments; the Metropolitan Police area's
+  // 4,835 LSOAs have about 300,000 boundary points.
+  const ring = (i: number): Array<[number, number]> => Array.from({ length: 50 }, (_, j) => [-0.5 + (i % 70) * 0.01 + Math.cos(j / 8) * 0.004, 51.3 + Math.floor(i / 70) * 0.01 + Math.sin(j / 8) * 0.004] as [number, number])
+  const map: MapFigure = { kind: 'map', title: 'Big', legend: [{ key: 'a', label: 'A', colour: '#000000' }], areas: Array.from({ length: 4_000 }, (_, i) => ({ code: `E0100${String(i).padStart(4, '0')}`, name: `LSOA ${i}`, classKey: 'a', rings: [ring(i)] })) }
+  const svg = figureSvg(map, 'big')
+  assert.equal((svg.match(/<path /g) ?? []).length, 4_000)
+  const frame = mapFrame(map, 640, 900)!
+  const [x, y] = frame.project([-0.5 - 0.004, 51.3 + 57 * 0.01 + 0.004])
+  assert.ok(Math.abs(x) < 1 && Math.abs(y) < 1, `the north-west corner is within a unit of the origin: ${x}, ${y}`)
+  const pdf = await profilePdf({ ...doc, sections: doc.sections.map((sec, i) => (i === 0 ? { ...sec, figures: [map] } : sec)) })
+  assert.equal(pdf.subarray(0, 5).toString(), '%PDF-')
 })

@@ -5,7 +5,7 @@ import { lastYearPeriod, monthsBetween, previousPeriod } from './periods.ts'
 // the periods it is compared with; a comparison is made only when every month of the earlier period
 // is loaded, because a missing month would look like a fall in crime.
 
-export type CountInput = { lsoaCode: string; lsoaName: string | null; month: string; crimeType: string; n: number }
+export type CountInput = { lsoaCode: string; month: string; crimeType: string; n: number }
 
 export type ComputeInput = {
   area: { code: string; name: string; level: string }
@@ -59,13 +59,14 @@ export function computeProfileFigures(input: ComputeInput): ProfileFigures {
   const lsoaNow = new Map<string, number>()
   const lsoaSlices = new Map<string, Record<string, number>>()
   const names = new Map(input.lsoas.map((l) => [l.code, l.name]))
+  // An LSOA with no boundary or lookup row still has its name in the IMD files.
+  for (const d of input.deprivation) if (!names.get(d.lsoaCode)) names.set(d.lsoaCode, d.lsoaName)
   const sliceOf = new Map<string, string[]>()
   for (const s of input.slices) for (const t of s.crimeTypes) sliceOf.set(t, [...(sliceOf.get(t) ?? []), s.key])
   const add = (m: Map<string, number>, k: string, n: number) => m.set(k, (m.get(k) ?? 0) + n)
 
   for (const c of input.counts) {
     if (!areaLsoas.has(c.lsoaCode)) continue
-    if (!names.get(c.lsoaCode) && c.lsoaName) names.set(c.lsoaCode, c.lsoaName)
     if (inPeriod.has(c.month)) {
       add(typeNow, c.crimeType, c.n)
       add(lsoaNow, c.lsoaCode, c.n)

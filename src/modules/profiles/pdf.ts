@@ -1,6 +1,6 @@
 import PDFDocument from 'pdfkit'
 import type { Figure, MapFigure, ProfileDocument, ProfileTable } from '../../core/profiles/document.ts'
-import { cellText, figureAsTable, periodLabel } from './text.ts'
+import { cellText, figureAsTable, mapFrame, periodLabel } from './text.ts'
 
 // The PDF is what a board pack carries. pdfkit draws the maps and charts as vectors, so they stay
 // sharp when printed, with the standard PDF fonts: no font files to ship.
@@ -82,19 +82,16 @@ function drawMap(pdf: Pdf, f: MapFigure) {
   ensureSpace(pdf, height + 40 + f.legend.length * 12)
   pdf.font('Helvetica-Bold').fontSize(10).fillColor(BLACK).text(f.title, MARGIN, pdf.y)
   const top = pdf.y + 6
-  const points = f.areas.flatMap((a) => a.rings.flat())
-  if (points.length === 0) {
+  const frame = mapFrame(f, width, height)
+  if (!frame) {
     pdf.font('Helvetica').fontSize(9).text('No boundaries are loaded for these areas, so there is no map.', MARGIN, top)
     pdf.moveDown()
     return
   }
-  const lons = points.map((p) => p[0])
-  const lats = points.map((p) => p[1])
-  const [west, east, south, north] = [Math.min(...lons), Math.max(...lons), Math.min(...lats), Math.max(...lats)]
-  // Longitude shrinks with latitude; one factor for the middle of the map is close enough for an area.
-  const k = Math.cos((((south + north) / 2) * Math.PI) / 180)
-  const scale = Math.min(width / Math.max(1e-9, (east - west) * k), height / Math.max(1e-9, north - south))
-  const project = ([lon, lat]: [number, number]): [number, number] => [MARGIN + (lon - west) * k * scale, top + (north - lat) * scale]
+  const project = (p: [number, number]): [number, number] => {
+    const [x, y] = frame.project(p)
+    return [MARGIN + x, top + y]
+  }
   const colours = new Map(f.legend.map((l) => [l.key, l.colour]))
   for (const a of f.areas) {
     for (const ring of a.rings) {
@@ -103,7 +100,7 @@ function drawMap(pdf: Pdf, f: MapFigure) {
     }
     pdf.lineWidth(0.2).fillAndStroke(colours.get(a.classKey) ?? '#ffffff', '#ffffff')
   }
-  let y = top + (north - south) * scale + 8
+  let y = top + frame.height + 8
   for (const l of f.legend) {
     pdf.rect(MARGIN, y, 10, 8).fill(l.colour)
     pdf.font('Helvetica').fontSize(8).fillColor(BLACK).text(l.label, MARGIN + 14, y, { lineBreak: false })

@@ -66,7 +66,7 @@ export async function profileFigures(db: Queryable, r: ProfileRequest): Promise<
     from: r.from,
     to: r.to,
     lsoas: lsoas.map((l) => ({ code: l.code, name: l.name })),
-    counts: counts.map((c) => ({ lsoaCode: c.lsoa_code, lsoaName: c.lsoa_name, month: c.month, crimeType: c.crime_type, n: c.n })),
+    counts: counts.map((c) => ({ lsoaCode: c.lsoa_code, month: c.month, crimeType: c.crime_type, n: c.n })),
     monthsLoaded: new Set(loaded.months),
     withoutLocation: without,
     deprivation: deprivation.map((d) => ({ lsoaCode: d.lsoa_code, lsoaName: d.lsoa_name, imdDecile: d.imd_decile, population: d.population })),

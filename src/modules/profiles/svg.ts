@@ -1,5 +1,5 @@
 import type { Figure, MapFigure } from '../../core/profiles/document.ts'
-import { cellText } from './text.ts'
+import { cellText, mapFrame } from './text.ts'
 
 // Figures as inline SVG for the page and the printable HTML: no script, no network, readable by a
 // screen reader through the title, and each figure is followed by the table of its numbers.
@@ -51,21 +51,18 @@ function line(f: Extract<Figure, { kind: 'line' }>, id: string): string {
 }
 
 function map(f: MapFigure, id: string): string {
-  const points = f.areas.flatMap((a) => a.rings.flat())
-  if (points.length === 0) return ''
-  const lons = points.map((p) => p[0])
-  const lats = points.map((p) => p[1])
-  const [west, east, south, north] = [Math.min(...lons), Math.max(...lons), Math.min(...lats), Math.max(...lats)]
-  const k = Math.cos((((south + north) / 2) * Math.PI) / 180)
+  const frame = mapFrame(f, 640, 900)
+  if (!frame) return ''
   const width = 640
-  const scale = width / Math.max(1e-9, (east - west) * k)
-  const height = Math.min(900, Math.max(120, (north - south) * scale))
-  const s = Math.min(scale, height / Math.max(1e-9, north - south))
+  const height = Math.max(120, frame.height)
   const colours = new Map(f.legend.map((l) => [l.key, l.colour]))
   const shapes = f.areas
     .map((a) => {
       const d = a.rings
-        .map((ring) => ring.map(([lon, lat], i) => `${i === 0 ? 'M' : 'L'}${((lon - west) * k * s).toFixed(1)},${((north - lat) * s).toFixed(1)}`).join('') + 'Z')
+        .map((ring) => ring.map((p, i) => {
+          const [x, y] = frame.project(p)
+          return `${i === 0 ? 'M' : 'L'}${x.toFixed(1)},${y.toFixed(1)}`
+        }).join('') + 'Z')
         .join('')
       return `<path d="${d}" fill="${colours.get(a.classKey) ?? '#ffffff'}" stroke="#ffffff" stroke-width="0.4"><title>${escape(a.name)}</title></path>`
     })

@@ -1,4 +1,4 @@
-import type { Cell, Figure, ProfileTable } from '../../core/profiles/document.ts'
+import type { Cell, Figure, MapFigure, ProfileTable } from '../../core/profiles/document.ts'
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
 
@@ -38,4 +38,31 @@ export function figureAsTable(f: Figure): ProfileTable {
 function summariseNames(names: string[]): string {
   const shown = names.slice(0, 12).join(', ')
   return names.length > 12 ? `${shown} and ${names.length - 12} more` : shown
+}
+
+/**
+ * Where a map's boundaries sit, and how to place them in a box of the given size: longitude is
+ * shrunk by the cosine of the middle latitude (close enough for an area the size of a force) and
+ * one scale fits both directions. The extent is found by a loop, not Math.min(...points), which
+ * overflows the stack beyond about 120,000 points (a force of 2,000 LSOAs). Null when there is nothing to draw.
+ */
+export function mapFrame(f: MapFigure, width: number, maxHeight: number): { project: (p: readonly [number, number]) => [number, number]; width: number; height: number } | null {
+  let west = Infinity
+  let east = -Infinity
+  let south = Infinity
+  let north = -Infinity
+  for (const a of f.areas) {
+    for (const ring of a.rings) {
+      for (const [lon, lat] of ring) {
+        if (lon < west) west = lon
+        if (lon > east) east = lon
+        if (lat < south) south = lat
+        if (lat > north) north = lat
+      }
+    }
+  }
+  if (west === Infinity) return null
+  const k = Math.cos((((south + north) / 2) * Math.PI) / 180)
+  const scale = Math.min(width / Math.max(1e-9, (east - west) * k), maxHeight / Math.max(1e-9, north - south))
+  return { project: ([lon, lat]) => [(lon - west) * k * scale, (north - lat) * scale], width: (east - west) * k * scale, height: (north - south) * scale }
 }
