@@ -1,11 +1,11 @@
 import { sql } from 'kysely'
 import type { Queryable } from '../../db/context.ts'
+export { findArea, type AreaRow, lsoaGeometries, type GeometryRow } from '../opendata/areaReads.ts'
+import type { AreaRow } from '../opendata/areaReads.ts'
 
 // The map reads the public data the opendata module imports (areas, area_lsoas, street_crimes,
 // deprivation), as the profile does: published under the Open Government Licence, not personal
 // data, so no visibility rule applies to it. Every query is over one area's LSOAs (area_lsoas).
-
-export type AreaRow = { code: string; level: string; name: string }
 
 /** Areas larger than an LSOA with at least one LSOA boundary loaded: the areas a map can draw. */
 export async function mappableAreas(db: Queryable): Promise<AreaRow[]> {
@@ -16,11 +16,6 @@ export async function mappableAreas(db: Queryable): Promise<AreaRow[]> {
       WHERE l.level = 'lsoa' AND l.geometry IS NOT NULL)
     ORDER BY a.name, a.code`.execute(db)
   return rows
-}
-
-export async function findArea(db: Queryable, code: string): Promise<AreaRow | null> {
-  const { rows } = await sql<AreaRow>`SELECT code, level, name FROM areas WHERE code = ${code}`.execute(db)
-  return rows[0] ?? null
 }
 
 export type LsoaRow = { code: string; name: string | null; has_geometry: boolean; population: number | null; imd_decile: number | null; imd_name: string | null }
@@ -55,16 +50,5 @@ export async function crimeCounts(db: Queryable, areaCode: string, from: string,
     WHERE c.lsoa_code IN (SELECT lsoa_code FROM area_lsoas WHERE area_code = ${areaCode})
       AND c.month BETWEEN ${`${from}-01`}::date AND ${`${to}-01`}::date
     GROUP BY c.lsoa_code, c.crime_type`.execute(db)
-  return rows
-}
-
-export type GeometryRow = { code: string; name: string; geometry: { type: string; coordinates: unknown } }
-
-/** The area's LSOA boundaries, GeoJSON geometries in WGS84. */
-export async function lsoaGeometries(db: Queryable, areaCode: string): Promise<GeometryRow[]> {
-  const { rows } = await sql<GeometryRow>`
-    SELECT a.code, a.name, a.geometry FROM areas a
-    WHERE a.code IN (SELECT lsoa_code FROM area_lsoas WHERE area_code = ${areaCode}) AND a.geometry IS NOT NULL
-    ORDER BY a.code`.execute(db)
   return rows
 }

@@ -4,6 +4,7 @@ import type { PlacedArea } from '../../core/geo/pointInPolygon.ts'
 import type { AreaGeometry, Bbox } from '../../core/opendata/geometry.ts'
 import type { Queryable, Tx } from '../../db/context.ts'
 import { visibleTo } from '../../db/visibility.ts'
+export { findArea, type AreaRow } from '../opendata/areaReads.ts'
 
 // The SQL of overlays. Partner points (overlay_points) are this module's own table. The group
 // layers read the groups register and the entities it points at (ocgs, ocg_members, ocg_holdings,
@@ -14,13 +15,6 @@ import { visibleTo } from '../../db/visibility.ts'
 // queries, never an id or a name.
 
 export const RECORD_TYPE = 'overlay_point'
-
-export type AreaRow = { code: string; name: string; level: string }
-
-export async function findArea(db: Queryable, code: string): Promise<AreaRow | null> {
-  const { rows } = await sql<AreaRow>`SELECT code, name, level FROM areas WHERE code = ${code}`.execute(db)
-  return rows[0] ?? null
-}
 
 /** The LSOAs an area is made of, with their names, and the box around their boundaries (null when none has one). */
 export async function areaLsoas(db: Queryable, code: string): Promise<{ lsoas: Array<{ code: string; name: string }>; box: Bbox | null }> {

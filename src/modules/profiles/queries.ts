@@ -1,17 +1,11 @@
 import { sql } from 'kysely'
 import type { Queryable } from '../../db/context.ts'
+export { findArea, type AreaRow, lsoaGeometries, type GeometryRow } from '../opendata/areaReads.ts'
 
 // The profile reads the public data the opendata module imports (areas, street_crimes,
 // stop_searches, deprivation). It is published data under the Open Government Licence, not
 // personal data, so no visibility rule applies to it; a profile's own record (versions and
 // narrative) is another matter.
-
-export type AreaRow = { code: string; level: string; name: string }
-
-export async function findArea(db: Queryable, code: string): Promise<AreaRow | null> {
-  const { rows } = await sql<AreaRow>`SELECT code, level, name FROM areas WHERE code = ${code}`.execute(db)
-  return rows[0] ?? null
-}
 
 export type LsoaRow = { code: string; name: string | null; has_geometry: boolean }
 
@@ -73,16 +67,6 @@ export async function deprivationOf(db: Queryable, areaCode: string): Promise<De
     SELECT d.lsoa_code, d.lsoa_name, d.imd_decile, d.population
     FROM deprivation d
     WHERE d.lsoa_code IN (SELECT lsoa_code FROM area_lsoas WHERE area_code = ${areaCode})`.execute(db)
-  return rows
-}
-
-export type GeometryRow = { code: string; geometry: { type: string; coordinates: unknown } }
-
-/** The area's LSOA boundaries, as GeoJSON geometries in WGS84. */
-export async function lsoaGeometries(db: Queryable, areaCode: string): Promise<GeometryRow[]> {
-  const { rows } = await sql<GeometryRow>`
-    SELECT a.code, a.geometry FROM areas a
-    WHERE a.code IN (SELECT lsoa_code FROM area_lsoas WHERE area_code = ${areaCode}) AND a.geometry IS NOT NULL`.execute(db)
   return rows
 }
 
