@@ -62,11 +62,69 @@ async function draw(element) {
       })
     },
   }).addTo(map)
+  const heat = drawDensity(element, map)
+  if (heat) L.control.layers(null, { [heat.label]: heat.overlay, 'LSOAs': layer }, { collapsed: false }).addTo(map)
   const bounds = layer.getBounds()
   if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] })
   // For the browser test and anyone curious: how many LSOAs were drawn, and which layer.
   element.dataset.drawn = String(boundaries.features.length)
   element.dataset.drawnLayer = data.layer.id
+}
+
+// Web Mercator's y for a latitude, in radians of the projection's own unit.
+const mercatorY = (latitude) => Math.log(Math.tan(Math.PI / 4 + (latitude * Math.PI) / 360))
+const latitudeOf = (y) => (360 / Math.PI) * Math.atan(Math.exp(y)) - 90
+
+/**
+ * The heat map (kernel density) the page embedded, as one image over the map. Its cells are equal
+ * in degrees, but Leaflet stretches an image linearly in Web Mercator, so each of the image's
+ * pixel rows takes the grid row at its own latitude: the cells land where they are, not a few
+ * hundred metres off at the edges of a county.
+ */
+function drawDensity(element, map) {
+  const source = element.dataset.density && document.getElementById(element.dataset.density)
+  if (!source) return null
+  const data = JSON.parse(source.textContent)
+  const s = data.surface
+  const classOfCell = new Int8Array(s.columns * s.rows).fill(-1)
+  for (const [row, column, span, k] of s.runs) classOfCell.fill(k, row * s.columns + column, row * s.columns + column + span)
+  const colours = s.classes.map((c) => [1, 3, 5].map((i) => parseInt(c.colour.slice(i, i + 2), 16)))
+  const yNorth = mercatorY(s.extent.north)
+  const ySouth = mercatorY(s.extent.south)
+  const height = Math.min(4096, Math.max(s.rows, Math.round(s.rows * 2)))
+  const canvas = document.createElement('canvas')
+  canvas.width = s.columns
+  canvas.height = height
+  const context = canvas.getContext('2d')
+  const image = context.createImageData(s.columns, height)
+  for (let j = 0; j < height; j++) {
+    const latitude = latitudeOf(yNorth - ((j + 0.5) / height) * (yNorth - ySouth))
+    const row = Math.min(s.rows - 1, Math.max(0, Math.floor((latitude - s.extent.south) / s.cellHeightDegrees)))
+    for (let column = 0; column < s.columns; column++) {
+      const k = classOfCell[row * s.columns + column]
+      if (k < 0) continue
+      const at = (j * s.columns + column) * 4
+      const [r, g, b] = colours[k]
+      image.data[at] = r
+      image.data[at + 1] = g
+      image.data[at + 2] = b
+      image.data[at + 3] = 255
+    }
+  }
+  context.putImageData(image, 0, 0)
+  // Its own pane above the LSOAs' (400) and below the tooltips, letting the pointer through to them.
+  const pane = map.createPane('achilles-density')
+  pane.style.zIndex = '450'
+  pane.style.pointerEvents = 'none'
+  const overlay = L.imageOverlay(canvas.toDataURL('image/png'), [[s.extent.south, s.extent.west], [s.extent.north, s.extent.east]], {
+    pane: 'achilles-density',
+    opacity: 0.85,
+    interactive: false,
+    className: 'achilles-density',
+    alt: `Heat map of ${data.source.label.toLowerCase()}`,
+  }).addTo(map)
+  element.dataset.densityRuns = String(s.runs.length)
+  return { overlay, label: `Heat map: ${data.source.label.toLowerCase()}` }
 }
 
 const element = document.getElementById('map')

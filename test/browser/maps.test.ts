@@ -9,7 +9,8 @@ import { AccessibilityAudit, launchChromium, serveTestApp, signIn, submit, watch
 // An analyst in real Chromium opens the map of the Leicestershire force area (the shared LSOA
 // boundaries and a month of police.uk crime), sees Leaflet draw every LSOA from the database with no
 // base tiles, opens one LSOA's label, switches to hot spots and to a crime type and sees the key and
-// the table follow; axe-core checks each view and the page with an error.
+// the table follow, lays a heat map (kernel density) of drugs over the deprivation deciles and hides
+// and shows it; axe-core checks each view and the page with an error.
 
 const DATA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/data')
 const ANALYST = 'analyst@demo.achilles.example'
@@ -90,7 +91,7 @@ test('the map draws every LSOA from the database, follows a change of layer, and
   assert.match(popup, /Crimes and anti-social behaviour incidents: \d+/)
 
   // Hot spots.
-  await page.getByLabel('Layer').selectOption('hotspots')
+  await page.getByLabel('Layer', { exact: true }).selectOption('hotspots')
   let response = await submit(page, 'Show on the map')
   assert.equal(response?.status(), 200)
   fills = await drawn(page, 'hotspots')
@@ -105,15 +106,58 @@ test('the map draws every LSOA from the database, follows a change of layer, and
   await audit.check(page, 'map of hot spots')
 
   // A crime type, as a count.
-  await page.getByLabel('Layer').selectOption({ label: 'Drugs' })
+  await page.getByLabel('Layer', { exact: true }).selectOption({ label: 'Drugs' })
   response = await submit(page, 'Show on the map')
   assert.equal(response?.status(), 200)
   fills = await drawn(page, 'type:drugs')
   assert.equal(fills.length, 611)
   assert.match(await caption(page), /^Drugs, crimes by LSOA/)
   assert.ok(!(await legend(page)).includes('Not significant'))
-  assert.equal(await page.getByLabel('Layer').inputValue(), 'type:drugs', 'the choice is kept')
+  assert.equal(await page.getByLabel('Layer', { exact: true }).inputValue(), 'type:drugs', 'the choice is kept')
   await audit.check(page, 'map of drugs crimes')
+
+  // A heat map of drugs over the deprivation deciles: one image of the surface's cells over the LSOAs,
+  // its own key, a table of the densest places, and a control to show or hide each.
+  await page.getByLabel('Layer', { exact: true }).selectOption('imd')
+  await page.getByLabel('Heat map over the layer').selectOption('slice:drugs')
+  await page.getByLabel('Heat map bandwidth').selectOption('1000')
+  response = await submit(page, 'Show on the map')
+  assert.equal(response?.status(), 200)
+  await drawn(page, 'imd')
+  await page.waitForSelector('#map[data-density-runs]', { timeout: 30_000 })
+  const image = page.locator('#map img.achilles-density')
+  assert.equal(await image.count(), 1)
+  assert.match((await image.getAttribute('src')) ?? '', /^data:image\/png;base64,/)
+  // The image's pixels: shaded cells in the key's four colours, and clear where the density is under the mean.
+  const pixels = await image.evaluate(async (img: HTMLImageElement) => {
+    await img.decode()
+    const canvas = document.createElement('canvas')
+    canvas.width = img.naturalWidth
+    canvas.height = img.naturalHeight
+    const context = canvas.getContext('2d')!
+    context.drawImage(img, 0, 0)
+    const data = context.getImageData(0, 0, canvas.width, canvas.height).data
+    const colours = new Set<string>()
+    let clear = 0
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] === 0) clear++
+      else colours.add('#' + [data[i], data[i + 1], data[i + 2]].map((v) => v!.toString(16).padStart(2, '0')).join(''))
+    }
+    return { colours: [...colours].sort(), clear, total: data.length / 4 }
+  })
+  const densityKey = await page.locator('#density-legend svg rect').evaluateAll((rects) => rects.map((r) => r.getAttribute('fill')))
+  assert.deepEqual(pixels.colours, [...densityKey].sort(), 'every shaded pixel is in a colour of the key, and every colour is used')
+  assert.ok(pixels.clear > pixels.total / 2, `${pixels.clear} of ${pixels.total} pixels are clear`)
+  assert.equal(await page.locator('#density-legend .achilles-legend__item').count(), 4)
+  assert.ok((await page.locator('#density-table tbody tr').count()) >= 3)
+  assert.match(await page.locator('#density-table tbody tr').first().innerText(), /Leicester \d{3}[A-Z] \(E01\d{6}\)/)
+  // The layers control hides the heat map and brings it back.
+  const toggle = page.getByRole('checkbox', { name: 'Heat map: drugs' })
+  await toggle.uncheck()
+  assert.equal(await image.count(), 0)
+  await toggle.check()
+  assert.equal(await page.locator('#map img.achilles-density').count(), 1)
+  await audit.check(page, 'map of deprivation with a heat map of drugs')
 
   // A period that runs backwards is refused, naming the field.
   await page.getByLabel('From').selectOption('2020-01')

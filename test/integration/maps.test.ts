@@ -136,6 +136,70 @@ test('hot spots, deprivation and boundaries: one value per LSOA, IMD deciles as 
   assert.equal(rutland.layer.values.length, 23)
 })
 
+test('a heat map of drugs counts every positioned record, and puts each peak in the LSOA whose boundary holds it', async () => {
+  const raw = MONTHS.flatMap((m) => csv(crimeFile(m))).filter((r) => lsoaCodes.has(r['LSOA code']!) && r['Crime type'] === 'Drugs' && r.Longitude !== '')
+  const res = await client.get(`/api/v1/maps/density?area=${LEICS}&from=2020-01&to=2020-02&density=slice:drugs&bandwidth=1000`)
+  assert.equal(res.status, 200, res.body.slice(0, 500))
+  const d = res.json()
+  assert.deepEqual(d.source, { id: 'slice:drugs', label: 'Drugs', noun: 'crimes' })
+  const s = d.surface
+  assert.equal(s.points, raw.length)
+  assert.deepEqual([s.kernel, s.bandwidthMetres, s.cellSizeMetres, s.bandwidthChosen], ['quartic', 1000, 200, false])
+  assert.ok(s.columns * s.rows <= 160_000)
+  assert.deepEqual(s.classes.map((c: { key: string }) => c.key), ['x1', 'x2', 'x4', 'x8'])
+  for (const [row, column, span, k] of s.runs as number[][]) {
+    assert.ok(row! >= 0 && row! < s.rows && column! >= 0 && column! + span! <= s.columns && k! >= 0 && k! < 4, `run ${[row, column, span, k]}`)
+  }
+  assert.ok(s.runs.some((r: number[]) => r[3] === 3), 'some cells are 8 or more times the mean')
+  assert.match(d.notes[0], new RegExp(`^Heat map: the density of ${raw.length.toLocaleString('en-GB')} crimes \\(quartic kernel, 1 km bandwidth, 200 m cells\\)`))
+
+  // Each peak lies in the LSOA the page names, by the published boundary, and counts the raw
+  // records near it (by the haversine distance here: the surface's flat projection may differ by a point or two).
+  const geometries = new Map<string, AreaGeometry>()
+  for (const f of ['lsoa11_E06000016.geojson', 'lsoa11_E10000018.geojson', 'lsoa11_E06000017.geojson']) {
+    for (const x of (JSON.parse(fs.readFileSync(path.join(DATA, 'geo', f), 'utf8')) as { features: Array<{ properties: Record<string, string>; geometry: AreaGeometry }> }).features) geometries.set(x.properties.LSOA11CD!, x.geometry)
+  }
+  assert.ok(d.peaks.length >= 3, `${d.peaks.length} peaks`)
+  for (const p of d.peaks) {
+    assert.ok(p.lsoa, `peak ${p.rank} is inside an LSOA`)
+    assert.ok(pointInGeometry(p.longitude, p.latitude, geometries.get(p.lsoa.code)!), `peak ${p.rank} is inside ${p.lsoa.code}`)
+  }
+  const haversine = (lon1: number, lat1: number, lon2: number, lat2: number) => {
+    const r = Math.PI / 180
+    const a = Math.sin(((lat2 - lat1) * r) / 2) ** 2 + Math.cos(lat1 * r) * Math.cos(lat2 * r) * Math.sin(((lon2 - lon1) * r) / 2) ** 2
+    return 2 * 6_371_008.8 * Math.asin(Math.sqrt(a))
+  }
+  const first = d.peaks[0]
+  const near = raw.filter((r) => haversine(first.longitude, first.latitude, Number(r.Longitude), Number(r.Latitude)) <= 1000).length
+  assert.ok(Math.abs(first.within - near) <= 2, `${first.within} within 1 km, ${near} by haversine`)
+  const leicester = new Set((JSON.parse(fs.readFileSync(path.join(DATA, 'geo/lsoa11_E06000016.geojson'), 'utf8')) as { features: Array<{ properties: Record<string, string> }> }).features.map((x) => x.properties.LSOA11CD!))
+  assert.ok(leicester.has(first.lsoa.code), `the densest place, ${first.lsoa.name}, is in the city of Leicester`)
+
+  // Chosen from the size of the area when not given; stop and search, none loaded, says so.
+  const auto = (await client.get(`/api/v1/maps/density?area=${LEICS}`)).json()
+  assert.equal(auto.source.id, 'all')
+  assert.equal(auto.surface.bandwidthChosen, true)
+  assert.ok(auto.surface.bandwidthMetres >= 1500 && auto.surface.bandwidthMetres <= 3000, String(auto.surface.bandwidthMetres))
+  const searches = (await client.get(`/api/v1/maps/density?area=${LEICS}&density=stop-search`)).json()
+  assert.equal(searches.surface, null)
+  assert.deepEqual(searches.peaks, [])
+  assert.match(searches.notes[0], /^No stop and searches with a position are loaded for Leicestershire in January to February 2020, so there is no heat map \(import them with achilles import stop-search\)/)
+
+  // The page: the key, the table of peaks, and the surface for the map's script.
+  const page = await client.get(`/maps?area=${LEICS}&layer=imd&density=slice:drugs&bandwidth=1000`)
+  assert.equal(page.status, 200, page.body.slice(0, 300))
+  assert.match(page.body, /<option value="slice:drugs" selected>Drugs<\/option>/)
+  assert.match(page.body, /<option value="1000" selected>1 km<\/option>/)
+  assert.match(page.body, /id="density-legend"/)
+  const table = page.body.slice(page.body.indexOf('id="density-table"'), page.body.indexOf('</table>', page.body.indexOf('id="density-table"')))
+  const ranks = [...table.matchAll(/<tr class="govuk-table__row"><td class="govuk-table__cell govuk-table__cell--numeric">(\d+)<\/td><td class="govuk-table__cell">([^<]*)<\/td>/g)]
+  assert.equal(ranks.length, d.peaks.length)
+  assert.equal(ranks[0]![2], `${first.lsoa.name} (${first.lsoa.code})`)
+  const embedded = JSON.parse(/<script type="application\/json" id="density-data">([^<]*)<\/script>/.exec(page.body)![1]!)
+  assert.deepEqual(embedded.surface.runs, s.runs)
+  assert.match(page.body, /data-density="density-data"/)
+})
+
 test('bad input is refused with the field named, on the API and on the page', async () => {
   const cases: Array<[string, string]> = [
     ['area=E23000099', 'area'],
@@ -154,6 +218,25 @@ test('bad input is refused with the field named, on the API and on the page', as
     assert.match(page.body, /govuk-error-summary/, qs)
     assert.match(page.body, new RegExp(`href="#${field}"`), `${qs}: the summary links to ${field}`)
     assert.match(page.body, new RegExp(`id="${field}-error"`), `${qs}: the field shows its error`)
+  }
+  const heatMaps: Array<[string, string, RegExp]> = [
+    ['density=type:unicorns', 'density', /There is no heat map "type:unicorns" for Leicestershire/],
+    ['density=all&bandwidth=50', 'bandwidth', /Bandwidth must be at least 100 metres/],
+    ['density=all&bandwidth=wide', 'bandwidth', /Bandwidth must be a whole number of metres/],
+    ['density=all&bandwidth=20000', 'bandwidth', /Bandwidth must be 10,000 metres or less/],
+    // Over a county force the 160,000 cells a map may hold are 200 m: a 150 m bandwidth would be drawn in blocks.
+    ['density=all&bandwidth=150', 'bandwidth', /A bandwidth of 150 m needs cells of \d+ m .*choose a bandwidth of at least \d+ m, or a smaller area for Leicestershire/],
+  ]
+  for (const [qs, field, message] of heatMaps) {
+    const api = await client.get(`/api/v1/maps/density?${qs}`)
+    assert.equal(api.status, 400, `${qs}: ${api.body}`)
+    const error = api.json().errors.find((e: { field: string }) => e.field === field)
+    assert.match(error?.message ?? '', message, `${qs} names ${field}: ${api.body}`)
+    const page = await client.get(`/maps?${qs}`)
+    assert.equal(page.status, 400, qs)
+    assert.match(page.body, new RegExp(`href="#${field}"`), `${qs}: the summary links to ${field}`)
+    assert.match(page.body, new RegExp(`id="${field}-error"`), `${qs}: the field shows its error`)
+    assert.doesNotMatch(page.body, /id="map"/, `${qs}: no map is drawn`)
   }
   const boundaries = await client.get('/api/v1/maps/boundaries?area=E23000099')
   assert.equal(boundaries.status, 400)

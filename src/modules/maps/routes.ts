@@ -6,16 +6,23 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { ValidationError } from '../../core/errors.ts'
 import { allowImages, tileImageSource } from '../../core/maps/tiles.ts'
 import { layerGroups } from '../../core/maps/layers.ts'
+import { densitySourceGroups } from '../../core/maps/densitySources.ts'
 import { monthLabel } from '../../core/maps/period.ts'
 import { requireActor } from '../../http/auth.ts'
 import { sendProblem } from '../../http/errors.ts'
 import { formErrors, renderPage } from '../../http/views.ts'
-import { BoundariesOut, BoundariesQuery, LayerOut, MapQuery } from './schema.ts'
+import { BoundariesOut, BoundariesQuery, DensityOut, DensityQuery, LayerOut, LayerQuery } from './schema.ts'
 import * as service from './service.ts'
 
 const LEAFLET_DIST = path.join(path.dirname(createRequire(import.meta.url).resolve('leaflet/package.json')), 'dist')
 const TAG = 'maps'
 const TITLE = 'Crime map'
+
+/** Bandwidths the form offers besides the one chosen from the area's size; the API takes any in range. */
+const BANDWIDTHS = [250, 500, 1000, 2000, 5000]
+
+/** JSON for a <script type="application/json"> element: nothing in it can close the element. */
+const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c')
 
 const queryString = (values: Record<string, string>) => new URLSearchParams(Object.entries(values).filter(([, v]) => v !== '')).toString()
 
@@ -40,6 +47,8 @@ export async function mapRoutes(app: FastifyInstance): Promise<void> {
     monthChoices: view.monthsLoaded.map((m) => ({ value: m, text: monthLabel(m) })),
     layerGroups: layerGroups(view.layers),
     rateableLayers: view.layers.filter((l) => l.rateable).map((l) => l.id),
+    densityGroups: densitySourceGroups(view.densitySources),
+    bandwidths: BANDWIDTHS.map((m) => ({ value: String(m), text: m >= 1000 ? `${m / 1000} km` : `${m} m` })),
   })
 
   function withTiles(reply: FastifyReply): FastifyReply {
@@ -66,6 +75,7 @@ export async function mapRoutes(app: FastifyInstance): Promise<void> {
         ...formLists(view),
         boundariesUrl: `/api/v1/maps/boundaries?${queryString({ area: view.area.code })}`,
         layerUrl: `/api/v1/maps/layer?${qs}`,
+        densityData: view.density?.surface ? scriptJson(service.densityJson(view)) : null,
         suppressionThreshold: config.suppressionThreshold,
         tiles,
       })
@@ -109,12 +119,33 @@ export async function mapRoutes(app: FastifyInstance): Promise<void> {
   )
 
   api.get(
+    '/api/v1/maps/density',
+    {
+      schema: {
+        tags: [TAG],
+        summary: "A heat map (kernel density) of public positions over an area for a period: the surface's shaded cells as runs, its classes, and the densest places with the LSOA each is in",
+        querystring: DensityQuery,
+        response: { 200: DensityOut },
+      },
+    },
+    async (request, reply) => {
+      try {
+        const query = { ...request.query, density: request.query.density ?? 'all' }
+        return service.densityJson(await service.mapView(db, requireActor(request), query, mapOptions))
+      } catch (error) {
+        if (error instanceof service.NothingToMapError) return sendProblem(reply, { status: 404, title: 'Nothing to map', detail: error.message })
+        throw error
+      }
+    },
+  )
+
+  api.get(
     '/api/v1/maps/layer',
     {
       schema: {
         tags: [TAG],
         summary: "One map layer over an area's LSOAs for a period: each LSOA's value, class and colour, the legend, and the layers there are",
-        querystring: MapQuery,
+        querystring: LayerQuery,
         response: { 200: LayerOut },
       },
     },

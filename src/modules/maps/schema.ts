@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { MAX_BANDWIDTH_METRES, MIN_BANDWIDTH_METRES } from '../../core/geo/densitySurface.ts'
 import { MEASURES } from '../../core/maps/layers.ts'
 
 // What the map page and its API are asked for. Everything is optional: the area defaults to the
@@ -16,8 +17,18 @@ export const MapQuery = z.object({
   layer: text(100, 'Layer').describe('all, type:<crime-type-slug>, slice:<key>, hotspots, imd, or overlay:<overlay-layer-key> (partner overlays, for a user who may read records; counted with small numbers suppressed, and the reading audited) (default: all)'),
   measure: z.preprocess((v) => (v === '' ? undefined : v), z.enum(MEASURES, { error: `Measure must be one of ${MEASURES.join(', ')}` }).optional())
     .describe('count or rate (per 1,000 residents), for the crime layers (default: count)'),
+  density: text(100, 'Heat map').describe('a heat map (kernel density) over the layer, of the positions of: all, type:<crime-type-slug>, slice:<key> or stop-search (default: none)'),
+  bandwidth: z.preprocess(
+    (v) => (v === '' || v === undefined ? undefined : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
+    z.number({ error: 'Bandwidth must be a whole number of metres' }).int('Bandwidth must be a whole number of metres')
+      .min(MIN_BANDWIDTH_METRES, `Bandwidth must be at least ${MIN_BANDWIDTH_METRES} metres`).max(MAX_BANDWIDTH_METRES, `Bandwidth must be ${MAX_BANDWIDTH_METRES.toLocaleString('en-GB')} metres or less`).optional(),
+  ).describe(`the heat map's bandwidth (search radius) in metres, ${MIN_BANDWIDTH_METRES} to ${MAX_BANDWIDTH_METRES} (default: chosen from the size of the area)`),
 })
 export type MapQuery = z.infer<typeof MapQuery>
+
+export const LayerQuery = MapQuery.omit({ density: true, bandwidth: true })
+
+export const DensityQuery = MapQuery.pick({ area: true, from: true, to: true, density: true, bandwidth: true })
 
 export const BoundariesQuery = z.object({ area: MapQuery.shape.area })
 
@@ -55,4 +66,42 @@ export const BoundariesOut = z.object({
     properties: z.object({ code: z.string(), name: z.string() }),
     geometry: z.object({ type: z.string(), coordinates: z.unknown() }),
   })),
+})
+
+const DensityClass = z.object({ key: z.string(), label: z.string(), colour: z.string(), from: z.number(), to: z.number().nullable() })
+
+export const DensityPeakOut = z.object({
+  rank: z.number(),
+  longitude: z.number(),
+  latitude: z.number(),
+  densityPerSquareKm: z.number(),
+  timesMean: z.number(),
+  within: z.number().describe('points within one bandwidth of the peak'),
+  lsoa: z.object({ code: z.string(), name: z.string() }).nullable().describe('the LSOA whose boundary holds the peak'),
+})
+
+export const DensityOut = z.object({
+  area: z.object({ code: z.string(), name: z.string(), level: z.string() }),
+  period: z.object({ from: z.string(), to: z.string(), monthsWithoutData: z.array(z.string()) }).nullable(),
+  source: z.object({ id: z.string(), label: z.string(), noun: z.string() }),
+  notes: z.array(z.string()),
+  surface: z.object({
+    kernel: z.literal('quartic'),
+    points: z.number(),
+    bandwidthMetres: z.number(),
+    cellSizeMetres: z.number(),
+    bandwidthChosen: z.boolean(),
+    columns: z.number(),
+    rows: z.number(),
+    extent: z.object({ west: z.number(), south: z.number(), east: z.number(), north: z.number() }),
+    cellWidthDegrees: z.number(),
+    cellHeightDegrees: z.number(),
+    meanDensityPerSquareKm: z.number(),
+    maxDensityPerSquareKm: z.number(),
+    classes: z.array(DensityClass),
+    runs: z.array(z.tuple([z.number(), z.number(), z.number(), z.number()])).describe('shaded cells as [row, first column, columns, class index], row 0 the southernmost'),
+  }).nullable(),
+  peaks: z.array(DensityPeakOut),
+  sources: z.array(z.object({ id: z.string(), label: z.string(), group: z.string() })),
+  attribution: z.array(z.string()),
 })

@@ -6,6 +6,8 @@ import { layerCatalogue, type LayerChoice, type MapInput, type MapLayer, type Me
 import { defaultPeriod, monthsWithoutData, periodIssues, periodLabel } from '../../core/maps/period.ts'
 import { OVERLAY_LAYER_KEYS, OVERLAY_LAYERS, isOverlayLayerKey } from '../../core/overlays/layers.ts'
 import { DEFAULT_SLICES } from '../../core/profiles/slices.ts'
+import { densitySources, type DensitySource } from '../../core/maps/densitySources.ts'
+import { densityOver, type DensityResult } from './density.ts'
 import type { Database } from '../../db/connection.ts'
 import { asUser, type Tx } from '../../db/context.ts'
 import { parseInput } from '../../http/validation.ts'
@@ -49,8 +51,12 @@ export type MapView = {
   lsoaCount: number
   boundaryCount: number
   attribution: string[]
+  /** What a heat map can be drawn of, for the form. */
+  densitySources: DensitySource[]
+  /** The heat map drawn over the layer, when one was asked for. */
+  density: (DensityResult & { source: DensitySource }) | null
   /** The resolved query, for the form and the API links. */
-  values: { area: string; from: string; to: string; layer: string; measure: Measure }
+  values: { area: string; from: string; to: string; layer: string; measure: Measure; density: string; bandwidth: string }
 }
 
 /** No area with LSOA boundaries is loaded yet, and none was asked for. */
@@ -131,13 +137,25 @@ export async function mapView(db: Database, actor: Actor, input: unknown, option
     if (!definition) {
       throw new ValidationError([{ field: 'layer', message: `There is no layer ${JSON.stringify(layerId)} for ${area.name}${period ? ` in ${period.label}` : ''}: choose a layer from the list` }])
     }
+    const inArea = new Set(lsoaRows.map((l) => l.code))
+    const sources = densitySources(counts.filter((c) => c.n > 0 && inArea.has(c.lsoa_code)).map((c) => c.crime_type), DEFAULT_SLICES)
+    const source = query.density === undefined ? null : sources.find((s) => s.id === query.density)
+    if (source === undefined) {
+      throw new ValidationError([{ field: 'density', message: `There is no heat map ${JSON.stringify(query.density)} for ${area.name}${period ? ` in ${period.label}` : ''}: choose one from the list` }])
+    }
+    const geometries = definition.id === 'hotspots' || source ? await q.lsoaGeometries(tx, area.code) : []
     if (definition.id === 'hotspots') {
-      const geometries = await q.lsoaGeometries(tx, area.code)
       neighbours = queenContiguity(geometries.map((g) => ({ code: g.code, geometry: g.geometry as unknown as PolygonGeometry }))).neighbours
     }
-    return { areas, area, months, period, lsoaRows, boundaryCount, catalogue, definition }
+    let density: MapView['density'] = null
+    if (source && period) {
+      density = { source, ...(await densityOver(tx, { areaCode: area.code, areaName: area.name, period, source, bandwidthMetres: query.bandwidth, geometries })) }
+    } else if (source) {
+      density = { source, surface: null, peaks: [], notes: [`No police data is loaded for ${area.name}, so there is no heat map.`] }
+    }
+    return { areas, area, months, period, lsoaRows, boundaryCount, catalogue, definition, sources, density }
   })
-  const { areas, area, months, period, lsoaRows, boundaryCount, catalogue, definition } = chosen
+  const { areas, area, months, period, lsoaRows, boundaryCount, catalogue, definition, sources, density } = chosen
 
   // An overlay is counted in the overlays module's own transaction (and audited there), after this
   // one has ended: one connection at a time, which PGlite needs.
@@ -170,7 +188,9 @@ export async function mapView(db: Database, actor: Actor, input: unknown, option
     lsoaCount: lsoaRows.length,
     boundaryCount,
     attribution: attributionLines(layer.sources),
-    values: { area: area.code, from: period?.from ?? '', to: period?.to ?? '', layer: layer.id, measure },
+    densitySources: sources,
+    density,
+    values: { area: area.code, from: period?.from ?? '', to: period?.to ?? '', layer: layer.id, measure, density: density?.source.id ?? '', bandwidth: query.bandwidth === undefined ? '' : String(query.bandwidth) },
   }
 }
 
@@ -181,6 +201,23 @@ export async function mapBoundaries(db: Database, actor: Actor, input: unknown):
     const area = await chooseArea(tx, query.area, query.area === undefined ? await q.mappableAreas(tx) : [])
     return boundaryCollection(await q.lsoaGeometries(tx, area.code))
   })
+}
+
+/** The heat map as the API gives it (an empty surface when none was asked for or there are no points). */
+export function densityJson(view: MapView) {
+  const d = view.density
+  if (!d) throw new Error('densityJson needs a view with a heat map')
+  const surface = d.surface
+  return {
+    area: view.area,
+    period: view.period ? { from: view.period.from, to: view.period.to, monthsWithoutData: view.period.monthsWithoutData } : null,
+    source: { id: d.source.id, label: d.source.label, noun: d.source.noun },
+    notes: d.notes,
+    surface: surface ? (({ peaks: _peaks, ...rest }) => rest)(surface) : null,
+    peaks: d.peaks,
+    sources: view.densitySources.map(({ id, label, group }) => ({ id, label, group })),
+    attribution: view.attribution,
+  }
 }
 
 /** The layer as the API gives it. */

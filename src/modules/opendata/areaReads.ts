@@ -21,3 +21,29 @@ export async function lsoaGeometries(db: Queryable, areaCode: string): Promise<G
     ORDER BY a.code`.execute(db)
   return rows
 }
+
+export type Position = { longitude: number; latitude: number; lsoa_code: string }
+
+/**
+ * Where the street-level records of the area's LSOAs in the period were recorded (the anonymous
+ * nearby points data.police.uk publishes), of the given crime types or of all of them.
+ */
+export async function crimePositions(db: Queryable, areaCode: string, from: string, to: string, crimeTypes: readonly string[] | null): Promise<Position[]> {
+  const { rows } = await sql<Position>`
+    SELECT c.longitude, c.latitude, c.lsoa_code FROM street_crimes c
+    WHERE c.lsoa_code IN (SELECT lsoa_code FROM area_lsoas WHERE area_code = ${areaCode})
+      AND c.month BETWEEN ${`${from}-01`}::date AND ${`${to}-01`}::date
+      AND c.longitude IS NOT NULL
+      ${crimeTypes === null ? sql`` : sql`AND c.crime_type = ANY(${[...crimeTypes]}::text[])`}`.execute(db)
+  return rows
+}
+
+/** Where the stop and searches placed in the area's LSOAs in the period took place. */
+export async function stopSearchPositions(db: Queryable, areaCode: string, from: string, to: string): Promise<Position[]> {
+  const { rows } = await sql<Position>`
+    SELECT s.longitude, s.latitude, s.lsoa_code FROM stop_searches s
+    WHERE s.lsoa_code IN (SELECT lsoa_code FROM area_lsoas WHERE area_code = ${areaCode})
+      AND s.month BETWEEN ${`${from}-01`}::date AND ${`${to}-01`}::date
+      AND s.longitude IS NOT NULL`.execute(db)
+  return rows
+}
