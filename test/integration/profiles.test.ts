@@ -75,6 +75,36 @@ test('a period with a month not loaded says so, and the JSON holds counts, hot s
   assert.ok(json.attribution.some((a) => a.includes('Open Government Licence')))
 })
 
+test('each SOC slice gets a heat map on one grid, its points the positioned records of the raw files, its peaks named', async () => {
+  const built = await buildProfile(db, { area: LEICS, from: '2020-01', to: '2020-03' }, new Date('2026-12-02T12:00:00Z'))
+  const { figures, document } = built
+  const lsoas = new Set(figures.byLsoa.map((l) => l.code))
+  const rows = MONTHS.flatMap(raw).filter((r) => lsoas.has(r['LSOA code']!) && r.Longitude !== '')
+  const density = figures.density!
+  assert.deepEqual(density.map((d) => d.key), figures.slices.filter((s) => s.count > 0).map((s) => s.key))
+  assert.deepEqual(density.map((d) => d.key), ['drugs', 'weapons', 'acquisitive'])
+  for (const d of density) {
+    const slice = figures.slices.find((s) => s.key === d.key)!
+    assert.equal(d.surface.points, rows.filter((r) => slice.crimeTypes.includes(r['Crime type']!)).length, d.key)
+    assert.ok(d.peaks.length > 0 && d.peaks.every((p) => p.lsoa !== null && lsoas.has(p.lsoa.code)), `${d.key}: every peak is in an LSOA of the area`)
+    assert.ok(d.surface.columns * d.surface.rows <= 44_000)
+  }
+  // One grid for all: the bandwidth is chosen from the area's size, not each slice's spread.
+  assert.equal(new Set(density.map((d) => JSON.stringify([d.surface.bandwidthMetres, d.surface.cellSizeMetres, d.surface.extent, d.surface.columns, d.surface.rows]))).size, 1)
+  assert.ok(density[0]!.surface.bandwidthChosen)
+
+  const threat = document.sections.find((s) => s.key === 'threat')!
+  const heatMaps = threat.figures.filter((f) => f.kind === 'density')
+  assert.equal(heatMaps.length, 3)
+  const drugs = heatMaps[0]!
+  assert.match(drugs.title, /^Where drugs concentrates: kernel density of [\d,]+ positions \(quartic kernel, [\d.,]+ k?m bandwidth, \d+ m cells\)$/)
+  assert.equal(drugs.areas.length, 611)
+  assert.equal(drugs.cells.length, density[0]!.surface.runs.length)
+  assert.ok(drugs.cells.every((c) => c.east > c.west && c.north > c.south && drugs.legend.some((l) => l.key === c.classKey)))
+  const first = density[0]!.peaks[0]!
+  assert.ok(threat.findings.some((f) => f.startsWith(`Drugs concentrates most in ${first.lsoa!.name} (`)), threat.findings.join('\n'))
+})
+
 test('an unknown area, an area with no data and impossible months get clear messages', async () => {
   await assert.rejects(buildProfile(db, { area: 'E23000099', from: '2020-01', to: '2020-02' }, new Date()), /Area E23000099/)
   await assert.rejects(buildProfile(db, { area: LEICS, from: '2015-01', to: '2015-02' }, new Date()), /No police street-level data is loaded for Leicestershire/)
@@ -96,7 +126,12 @@ test('achilles profile writes JSON, printable HTML, Word and PDF, and explains b
     const json = JSON.parse(fs.readFileSync(path.join(dir, 'leicestershire.json'), 'utf8'))
     assert.equal(json.figures.total, json.figures.byMonth.reduce((s: number, m: { count: number }) => s + m.count, 0))
     assert.ok(json.figures.hotspots.areas[0].z !== undefined)
-    assert.match(fs.readFileSync(path.join(dir, 'leicestershire.html'), 'utf8'), /Open Government Licence v3\.0/)
+    const html = fs.readFileSync(path.join(dir, 'leicestershire.html'), 'utf8')
+    assert.match(html, /Open Government Licence v3\.0/)
+    assert.ok(json.figures.density.length === 3 && json.figures.density[0].peaks[0].lsoa.code, 'the JSON holds the heat maps and their peaks')
+    // The heat maps are drawn: the LSOAs once, as ground, clip and outline, and the cells clipped to them.
+    assert.equal((html.match(/<clipPath id="figure-threat-\d+-clip">/g) ?? []).length, 3)
+    assert.match(html, /Where drugs concentrates: kernel density/)
     assert.equal(fs.readFileSync(path.join(dir, 'leicestershire.pdf')).subarray(0, 5).toString(), '%PDF-')
     assert.equal(fs.readFileSync(path.join(dir, 'leicestershire.docx')).subarray(0, 2).toString(), 'PK')
     assert.match(out, /Wrote the PDF profile of Leicestershire/)

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { unzipSync, strFromU8 } from 'fflate'
-import type { MapFigure, ProfileDocument } from '../../src/core/profiles/document.ts'
+import type { DensityMapFigure, MapFigure, ProfileDocument } from '../../src/core/profiles/document.ts'
 import { OGL_ATTRIBUTION, BOUNDARY_ATTRIBUTION } from '../../src/core/profiles/document.ts'
 import { createViewEnvironment } from '../../src/http/views.ts'
 import { profileDocx } from '../../src/modules/profiles/docx.ts'
@@ -86,5 +86,37 @@ test('a map of a large force (200,000 boundary points) is drawn in SVG and PDF w
   const [x, y] = frame.project([-0.5 - 0.004, 51.3 + 57 * 0.01 + 0.004])
   assert.ok(Math.abs(x) < 1 && Math.abs(y) < 1, `the north-west corner is within a unit of the origin: ${x}, ${y}`)
   const pdf = await profilePdf({ ...doc, sections: doc.sections.map((sec, i) => (i === 0 ? { ...sec, figures: [map] } : sec)) })
+  assert.equal(pdf.subarray(0, 5).toString(), '%PDF-')
+})
+
+test('a heat map draws its cells where they are, clipped to the LSOAs, and goes into Word as its table of peaks', async () => {
+  const heat: DensityMapFigure = {
+    kind: 'density',
+    title: 'Where drugs concentrates',
+    legend: [{ key: 'x1', label: '1 to 2 times the mean', colour: '#fecc5c' }, { key: 'x8', label: '8 or more times the mean', colour: '#bd0026' }],
+    areas: [{ code: 'E01000001', name: 'E01000001', rings: [[[-1.2, 52.6], [-1.1, 52.6], [-1.1, 52.7], [-1.2, 52.7], [-1.2, 52.6]]] }],
+    extent: { west: -1.25, south: 52.55, east: -1.05, north: 52.75 },
+    cells: [{ west: -1.2, south: 52.6, east: -1.15, north: 52.65, classKey: 'x8' }, { west: -1.15, south: 52.65, east: -1.1, north: 52.7, classKey: 'x1' }],
+    bandwidthMetres: 1000,
+    peaks: [{ rank: 1, place: 'Example 001A', code: 'E01000001', densityPerSquareKm: 15.2, timesMean: 25.9, within: 160 }],
+  }
+  const svg = figureSvg(heat, 'figure-threat-4')
+  // The area is 0.1 degrees square; the frame shrinks longitude by cos(52.65 degrees) and fits a box
+  // 640 px wide and 900 tall: here the height decides, 9,000 px a degree.
+  const k = Math.cos((52.65 * Math.PI) / 180)
+  const scale = Math.min(640 / (0.1 * k), 900 / 0.1)
+  const rects = [...svg.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)" fill="(#[0-9a-f]{6})"\/>/g)].slice(0, 2)
+  assert.deepEqual(rects.map((r) => r[5]), ['#bd0026', '#fecc5c'])
+  const [x, y, w, h] = rects[0]!.slice(1, 5).map(Number)
+  assert.ok(Math.abs(x! - 0) < 0.1 && Math.abs(y! - 0.05 * scale) < 0.1, `the 8x cell's corner at (${x}, ${y})`)
+  assert.ok(Math.abs(w! - 0.05 * k * scale) < 0.1 && Math.abs(h! - 0.05 * scale) < 0.1, `its size ${w} by ${h}`)
+  assert.match(svg, /<clipPath id="figure-threat-4-clip"><use href="#figure-threat-4-lsoas"\/><\/clipPath>/)
+  assert.match(svg, /<g clip-path="url\(#figure-threat-4-clip\)"/)
+  assert.equal((svg.match(/ d="/g) ?? []).length, 1, 'the LSOAs are written once')
+
+  const withHeat: ProfileDocument = { ...doc, sections: [{ ...doc.sections[0]!, figures: [heat] }] }
+  const body = strFromU8(unzipSync(new Uint8Array(await profileDocx(withHeat)))['word/document.xml']!)
+  assert.ok(body.includes('Example 001A') && body.includes('25.9') && body.includes('Within 1,000 m'), 'Word has the table of peaks')
+  const pdf = await profilePdf(withHeat)
   assert.equal(pdf.subarray(0, 5).toString(), '%PDF-')
 })

@@ -1,6 +1,6 @@
-import { BOUNDARY_ATTRIBUTION, OGL_ATTRIBUTION, SECTION_KEYS, SECTION_TITLES, type MapFigure, type ProfileDocument, type ProfileSection, type SectionKey } from './document.ts'
+import { BOUNDARY_ATTRIBUTION, OGL_ATTRIBUTION, SECTION_KEYS, SECTION_TITLES, type DensityMapFigure, type MapFigure, type ProfileDocument, type ProfileSection, type SectionKey } from './document.ts'
 import type { HotspotClass } from '../geo/getisOrd.ts'
-import type { Change, ProfileFigures } from './figures.ts'
+import type { Change, DensityFigure, ProfileFigures } from './figures.ts'
 
 // Turns the figures into the profile's sections. What Achilles finds in the data is written as
 // findings, kept apart from what analysts write (the narrative), so a reader always knows which is
@@ -56,6 +56,38 @@ function mapOf(title: string, legend: MapFigure['legend'], classes: ReadonlyMap<
     if (rings) areas.push({ code, name: c.name, classKey: c.classKey, rings })
   }
   return areas.length > 0 ? { kind: 'map', title, legend, areas } : null
+}
+
+const distance = (m: number) => (m >= 1000 ? `${(m / 1000).toLocaleString('en-GB', { maximumFractionDigits: 2 })} km` : `${n(m)} m`)
+
+/** A slice's density surface as a heat map over the area's LSOAs, with its cells as rectangles. */
+function densityMap(d: DensityFigure, boundaries: ReadonlyMap<string, Rings>): DensityMapFigure {
+  const s = d.surface
+  const cells: DensityMapFigure['cells'] = s.runs.map(([row, column, span, k]) => ({
+    west: s.extent.west + column * s.cellWidthDegrees,
+    east: s.extent.west + (column + span) * s.cellWidthDegrees,
+    south: s.extent.south + row * s.cellHeightDegrees,
+    north: s.extent.south + (row + 1) * s.cellHeightDegrees,
+    classKey: s.classes[k]!.key,
+  }))
+  return {
+    kind: 'density',
+    title: `Where ${d.label.toLowerCase()} concentrates: kernel density of ${n(s.points)} positions (quartic kernel, ${distance(s.bandwidthMetres)} bandwidth, ${distance(s.cellSizeMetres)} cells)`,
+    legend: s.classes.map((c) => ({ key: c.key, label: c.label, colour: c.colour })),
+    areas: [...boundaries].map(([code, rings]) => ({ code, name: code, rings })),
+    extent: s.extent,
+    cells,
+    bandwidthMetres: s.bandwidthMetres,
+    peaks: d.peaks.map((p) => ({ rank: p.rank, place: p.lsoa?.name ?? 'Outside the LSOA boundaries', code: p.lsoa?.code ?? null, densityPerSquareKm: round(p.densityPerSquareKm), timesMean: round(p.timesMean), within: p.within })),
+  }
+}
+
+/** "Drugs concentrates most in Leicester 041A (18 times the mean density; 36 within 1 km), …" */
+function densityFinding(d: DensityFigure): string | null {
+  const top = d.peaks.filter((p) => p.lsoa).slice(0, 3)
+  if (top.length === 0) return null
+  const places = top.map((p) => `${p.lsoa!.name} (${n(Math.round(p.timesMean * 10) / 10)} times the area's mean density; ${n(p.within)} within ${distance(d.surface.bandwidthMetres)})`)
+  return `${d.label} concentrates most in ${places.length === 1 ? places[0] : `${places.slice(0, -1).join(', ')} and ${places[places.length - 1]}`}.`
 }
 
 /**
@@ -129,6 +161,15 @@ export function assembleProfile(input: AssembleInput): ProfileDocument {
     const ranked = [...f.byLsoa].filter((l) => (l.slices[s.key] ?? 0) > 0).sort((a, b) => (b.slices[s.key] ?? 0) - (a.slices[s.key] ?? 0)).slice(0, 10)
     if (ranked.length === 0) continue
     threat.tables.push({ caption: `LSOAs with the most ${s.label.toLowerCase()}`, head: ['LSOA', 'Code', 'Count'], rows: ranked.map((l) => [l.name, l.code, l.slices[s.key] ?? 0]), numeric: [false, false, true] })
+  }
+  const densities = f.density ?? []
+  for (const d of densities) {
+    const finding = densityFinding(d)
+    if (finding) threat.findings.push(finding)
+    threat.figures.push(densityMap(d, input.boundaries))
+  }
+  if (densities.length > 0) {
+    threat.findings.push("Heat maps shade the cells at least the area's mean density, in multiples of it; data.police.uk moves each position to an anonymous point nearby, so they show streets and neighbourhoods, not addresses.")
   }
   if (f.stopSearch) {
     threat.findings.push(`${n(f.stopSearch.count)} stop and searches were recorded in the area in the period.`)

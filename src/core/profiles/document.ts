@@ -45,7 +45,23 @@ export type MapFigure = {
   areas: Array<{ code: string; name: string; classKey: string; rings: Array<Array<[number, number]>> }>
 }
 
-export type Figure = BarChart | LineChart | MapFigure
+/**
+ * A heat map: the area's LSOAs drawn plain, with the shaded cells of a kernel density surface over
+ * them (rectangles in longitude and latitude, each with a class from the legend), and its densest
+ * places for the table that goes with it.
+ */
+export type DensityMapFigure = {
+  kind: 'density'
+  title: string
+  legend: Array<{ key: string; label: string; colour: string }>
+  areas: Array<{ code: string; name: string; rings: Array<Array<[number, number]>> }>
+  extent: { west: number; south: number; east: number; north: number }
+  cells: Array<{ west: number; south: number; east: number; north: number; classKey: string }>
+  bandwidthMetres: number
+  peaks: Array<{ rank: number; place: string; code: string | null; densityPerSquareKm: number; timesMean: number; within: number }>
+}
+
+export type Figure = BarChart | LineChart | MapFigure | DensityMapFigure
 
 export type ProfileSection = {
   key: SectionKey

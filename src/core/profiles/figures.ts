@@ -1,3 +1,4 @@
+import type { DensitySurface, PlacedPeak } from '../geo/densitySurface.ts'
 import type { HotspotClass } from '../geo/getisOrd.ts'
 import type { CountChange } from '../geo/trends.ts'
 import type { OverlayLayer } from '../overlays/aggregate.ts'
@@ -41,6 +42,9 @@ export type SliceDefinition = { key: string; label: string; threatArea: string |
 
 export type SliceFigure = SliceDefinition & { count: number; ratePer1000: number | null; previous: Change | null; lastYear: Change | null }
 
+/** Where a slice's crimes concentrate: the kernel density of their positions, and its densest places. */
+export type DensityFigure = { key: string; label: string; surface: Omit<DensitySurface, 'peaks'>; peaks: PlacedPeak[] }
+
 export type ProfileFigures = {
   area: { code: string; name: string; level: string }
   period: Period & { months: string[] }
@@ -61,6 +65,11 @@ export type ProfileFigures = {
   hotspots: { variable: string; neighbourhood: string; areas: HotspotFigure[]; islands: string[] }
   deprivation: { deciles: DecileFigure[]; mostToLeastRatio: number | null; lsoasWithout: number }
   slices: SliceFigure[]
+  /**
+   * Kernel density of each SOC slice's positions over the area, on one grid; absent from versions
+   * stored before it was added.
+   */
+  density?: DensityFigure[]
   stopSearch: { count: number; byObject: Array<{ label: string; count: number }>; byOutcome: Array<{ label: string; count: number }> } | null
   /**
    * The partnership's own records (group members and premises, referrals, problem premises…)

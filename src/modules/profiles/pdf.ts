@@ -1,5 +1,5 @@
 import PDFDocument from 'pdfkit'
-import type { Figure, MapFigure, ProfileDocument, ProfileTable } from '../../core/profiles/document.ts'
+import type { DensityMapFigure, Figure, MapFigure, ProfileDocument, ProfileTable } from '../../core/profiles/document.ts'
 import { cellText, figureAsTable, mapFrame, periodLabel } from './text.ts'
 
 // The PDF is what a board pack carries. pdfkit draws the maps and charts as vectors, so they stay
@@ -76,7 +76,7 @@ function drawLine(pdf: Pdf, f: Extract<Figure, { kind: 'line' }>) {
   pdf.y = top + height + 20
 }
 
-function drawMap(pdf: Pdf, f: MapFigure) {
+function drawMap(pdf: Pdf, f: MapFigure | DensityMapFigure) {
   const width = pdf.page.width - 2 * MARGIN
   const height = 320
   ensureSpace(pdf, height + 40 + f.legend.length * 12)
@@ -93,12 +93,44 @@ function drawMap(pdf: Pdf, f: MapFigure) {
     return [MARGIN + x, top + y]
   }
   const colours = new Map(f.legend.map((l) => [l.key, l.colour]))
-  for (const a of f.areas) {
-    for (const ring of a.rings) {
+  const trace = (rings: ReadonlyArray<ReadonlyArray<[number, number]>>) => {
+    for (const ring of rings) {
       ring.forEach((p, i) => (i === 0 ? pdf.moveTo(...project(p)) : pdf.lineTo(...project(p))))
       pdf.closePath()
     }
-    pdf.lineWidth(0.2).fillAndStroke(colours.get(a.classKey) ?? '#ffffff', '#ffffff')
+  }
+  if (f.kind === 'map') {
+    for (const a of f.areas) {
+      trace(a.rings)
+      pdf.lineWidth(0.2).fillAndStroke(colours.get(a.classKey) ?? '#ffffff', '#ffffff')
+    }
+  } else {
+    // The LSOAs as the ground, the cells clipped to them (one fill a class), the outlines on top.
+    const lsoas = () => f.areas.forEach((a) => trace(a.rings))
+    if (f.areas.length > 0) {
+      lsoas()
+      pdf.fill('#f3f2f1')
+    }
+    pdf.save()
+    if (f.areas.length > 0) {
+      lsoas()
+      pdf.clip()
+    }
+    for (const l of f.legend) {
+      const cells = f.cells.filter((c) => c.classKey === l.key)
+      if (cells.length === 0) continue
+      for (const c of cells) {
+        const [x0, y0] = project([c.west, c.north])
+        const [x1, y1] = project([c.east, c.south])
+        pdf.rect(x0, y0, x1 - x0, y1 - y0)
+      }
+      pdf.fill(l.colour)
+    }
+    pdf.restore()
+    if (f.areas.length > 0) {
+      lsoas()
+      pdf.lineWidth(0.2).stroke('#ffffff')
+    }
   }
   let y = top + frame.height + 8
   for (const l of f.legend) {

@@ -1,11 +1,13 @@
 import { queenContiguity, type PolygonGeometry } from '../../core/geo/contiguity.ts'
+import { densitySurface, extentOfAreas, placePeaks } from '../../core/geo/densitySurface.ts'
 import { getisOrdGiStar } from '../../core/geo/getisOrd.ts'
+import type { AreaGeometry } from '../../core/opendata/geometry.ts'
 import { compareCounts } from '../../core/geo/trends.ts'
 import { NotFoundError, ValidationError, type FieldIssue } from '../../core/errors.ts'
 import { assembleProfile, type Rings } from '../../core/profiles/assemble.ts'
 import { computeProfileFigures, monthsNeeded } from '../../core/profiles/compute.ts'
 import type { ProfileDocument, SectionKey } from '../../core/profiles/document.ts'
-import type { ProfileFigures, SliceDefinition } from '../../core/profiles/figures.ts'
+import type { DensityFigure, ProfileFigures, SliceDefinition } from '../../core/profiles/figures.ts'
 import { isMonth } from '../../core/profiles/periods.ts'
 import { DEFAULT_SLICES } from '../../core/profiles/slices.ts'
 import { longUkDateTime } from '../../core/time/ukDates.ts'
@@ -87,7 +89,27 @@ export async function profileFigures(db: Queryable, r: ProfileRequest): Promise<
       }
     },
   })
-  return { figures, boundaries }
+  const density = await sliceDensities(db, area.code, r, figures, geometries)
+  return { figures: { ...figures, density }, boundaries }
+}
+
+/**
+ * The kernel density of each slice with any crimes, over the area's box, so every slice is on the
+ * same grid with the same bandwidth (chosen from the area's size) and their maps compare.
+ */
+async function sliceDensities(db: Queryable, areaCode: string, r: ProfileRequest, figures: ProfileFigures, geometries: readonly q.GeometryRow[]): Promise<DensityFigure[]> {
+  const areas = geometries.map((g) => ({ code: g.code, name: g.name, geometry: g.geometry as unknown as AreaGeometry }))
+  const extent = extentOfAreas(areas.map((a) => a.geometry)) ?? undefined
+  const out: DensityFigure[] = []
+  for (const slice of figures.slices) {
+    if (slice.count === 0) continue
+    const positions = await q.crimePositions(db, areaCode, r.from, r.to, slice.crimeTypes)
+    const surface = densitySurface(positions, { extent })
+    if (!surface) continue
+    const { peaks, ...rest } = surface
+    out.push({ key: slice.key, label: slice.label, surface: rest, peaks: placePeaks(peaks, areas) })
+  }
+  return out
 }
 
 /** A profile built on demand from the public data (the command line's `achilles profile`). */

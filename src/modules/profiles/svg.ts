@@ -1,4 +1,4 @@
-import type { Figure, MapFigure } from '../../core/profiles/document.ts'
+import type { DensityMapFigure, Figure, MapFigure } from '../../core/profiles/document.ts'
 import { cellText, mapFrame } from './text.ts'
 
 // Figures as inline SVG for the page and the printable HTML: no script, no network, readable by a
@@ -50,6 +50,29 @@ function line(f: Extract<Figure, { kind: 'line' }>, id: string): string {
     `<path d="${path}" fill="none" stroke="${BLUE}" stroke-width="2.5"/>${ticks}</svg>`
 }
 
+type Frame = NonNullable<ReturnType<typeof mapFrame>>
+
+/** Rings as one path's data, in the frame's pixels. */
+function pathData(rings: ReadonlyArray<ReadonlyArray<readonly [number, number]>>, frame: Frame): string {
+  return rings
+    .map((ring) => ring.map((p, i) => {
+      const [x, y] = frame.project(p)
+      return `${i === 0 ? 'M' : 'L'}${x.toFixed(1)},${y.toFixed(1)}`
+    }).join('') + 'Z')
+    .join('')
+}
+
+/** The key below a map of the given height, and the height of map and key together. */
+function legendBelow(legend: ReadonlyArray<{ label: string; colour: string }>, height: number): { svg: string; total: number } {
+  const svg = legend
+    .map((l, i) => `<rect x="0" y="${height + 10 + i * 18}" width="14" height="12" fill="${l.colour}"/><text x="20" y="${height + 20 + i * 18}" font-size="12" ${FONT}>${escape(l.label)}</text>`)
+    .join('')
+  return { svg, total: height + 20 + legend.length * 18 }
+}
+
+const svgOpen = (id: string, title: string, width: number, total: number) =>
+  `<svg role="img" aria-labelledby="${id}" viewBox="0 0 ${width} ${total.toFixed(0)}" width="100%" xmlns="http://www.w3.org/2000/svg"><title id="${id}">${escape(title)}</title>`
+
 function map(f: MapFigure, id: string): string {
   const frame = mapFrame(f, 640, 900)
   if (!frame) return ''
@@ -57,21 +80,36 @@ function map(f: MapFigure, id: string): string {
   const height = Math.max(120, frame.height)
   const colours = new Map(f.legend.map((l) => [l.key, l.colour]))
   const shapes = f.areas
-    .map((a) => {
-      const d = a.rings
-        .map((ring) => ring.map((p, i) => {
-          const [x, y] = frame.project(p)
-          return `${i === 0 ? 'M' : 'L'}${x.toFixed(1)},${y.toFixed(1)}`
-        }).join('') + 'Z')
-        .join('')
-      return `<path d="${d}" fill="${colours.get(a.classKey) ?? '#ffffff'}" stroke="#ffffff" stroke-width="0.4"><title>${escape(a.name)}</title></path>`
+    .map((a) => `<path d="${pathData(a.rings, frame)}" fill="${colours.get(a.classKey) ?? '#ffffff'}" stroke="#ffffff" stroke-width="0.4"><title>${escape(a.name)}</title></path>`)
+    .join('')
+  const legend = legendBelow(f.legend, height)
+  return `${svgOpen(id, f.title, width, legend.total)}${shapes}${legend.svg}</svg>`
+}
+
+/**
+ * A heat map: the LSOAs in one path (defined once, then used as the ground, as the clip that keeps
+ * the cells inside the area, and as the outlines on top), and the shaded cells as rectangles.
+ */
+function density(f: DensityMapFigure, id: string): string {
+  const frame = mapFrame(f, 640, 900)
+  if (!frame) return ''
+  const width = 640
+  const height = Math.max(120, frame.height)
+  const colours = new Map(f.legend.map((l) => [l.key, l.colour]))
+  const lsoas = f.areas.map((a) => pathData(a.rings, frame)).join('')
+  const cells = f.cells
+    .map((c) => {
+      const [x0, y0] = frame.project([c.west, c.north])
+      const [x1, y1] = frame.project([c.east, c.south])
+      return `<rect x="${x0.toFixed(1)}" y="${y0.toFixed(1)}" width="${(x1 - x0).toFixed(2)}" height="${(y1 - y0).toFixed(2)}" fill="${colours.get(c.classKey) ?? '#ffffff'}"/>`
     })
     .join('')
-  const legend = f.legend
-    .map((l, i) => `<rect x="0" y="${height + 10 + i * 18}" width="14" height="12" fill="${l.colour}"/><text x="20" y="${height + 20 + i * 18}" font-size="12" ${FONT}>${escape(l.label)}</text>`)
-    .join('')
-  const total = height + 20 + f.legend.length * 18
-  return `<svg role="img" aria-labelledby="${id}" viewBox="0 0 ${width} ${total.toFixed(0)}" width="100%" xmlns="http://www.w3.org/2000/svg"><title id="${id}">${escape(f.title)}</title>${shapes}${legend}</svg>`
+  const legend = legendBelow(f.legend, height)
+  const ground = lsoas
+    ? `<defs><path id="${id}-lsoas" d="${lsoas}"/><clipPath id="${id}-clip"><use href="#${id}-lsoas"/></clipPath></defs><use href="#${id}-lsoas" fill="#f3f2f1"/>`
+    : ''
+  const outlines = lsoas ? `<use href="#${id}-lsoas" fill="none" stroke="#ffffff" stroke-width="0.4"/>` : ''
+  return `${svgOpen(id, f.title, width, legend.total)}${ground}<g${lsoas ? ` clip-path="url(#${id}-clip)"` : ''} shape-rendering="crispEdges">${cells}</g>${outlines}${legend.svg}</svg>`
 }
 
 /**
@@ -81,5 +119,6 @@ function map(f: MapFigure, id: string): string {
 export function figureSvg(f: Figure, id: string): string {
   if (f.kind === 'bars') return bars(f, id)
   if (f.kind === 'line') return line(f, id)
+  if (f.kind === 'density') return density(f, id)
   return map(f, id)
 }

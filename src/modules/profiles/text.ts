@@ -1,4 +1,4 @@
-import type { Cell, Figure, MapFigure, ProfileTable } from '../../core/profiles/document.ts'
+import type { Cell, DensityMapFigure, Figure, ProfileTable } from '../../core/profiles/document.ts'
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
 
@@ -31,6 +31,14 @@ export function figureAsTable(f: Figure): ProfileTable {
       numeric: [false, false, true],
     }
   }
+  if (f.kind === 'density') {
+    return {
+      caption: `${f.title}: the densest places, densest first, each at least one bandwidth from a denser one`,
+      head: ['Rank', 'In the LSOA', 'Code', 'Density per km²', 'Times the mean', `Within ${cellText(f.bandwidthMetres)} m`],
+      rows: f.peaks.map((p) => [p.rank, p.place, p.code, p.densityPerSquareKm, p.timesMean, p.within]),
+      numeric: [true, false, false, true, true, true],
+    }
+  }
   const points = f.kind === 'bars' ? f.bars : f.points
   return { caption: f.title, head: [f.kind === 'line' ? 'Month' : 'Category', f.unit], rows: points.map((p) => [p.label, p.value]), numeric: [false, true] }
 }
@@ -45,12 +53,19 @@ function summariseNames(names: string[]): string {
  * shrunk by the cosine of the middle latitude (close enough for an area the size of a force) and
  * one scale fits both directions. The extent is found by a loop, not Math.min(...points), which
  * overflows the stack beyond about 120,000 points (a force of 2,000 LSOAs). Null when there is nothing to draw.
+ * A heat map is framed by its LSOAs like any map, so its cells beyond the area's edge are cut off.
  */
-export function mapFrame(f: MapFigure, width: number, maxHeight: number): { project: (p: readonly [number, number]) => [number, number]; width: number; height: number } | null {
+export function mapFrame(
+  f: { areas: ReadonlyArray<{ rings: ReadonlyArray<ReadonlyArray<readonly [number, number]>> }>; extent?: DensityMapFigure['extent'] },
+  width: number,
+  maxHeight: number,
+): { project: (p: readonly [number, number]) => [number, number]; width: number; height: number } | null {
   let west = Infinity
   let east = -Infinity
   let south = Infinity
   let north = -Infinity
+  // A heat map with no boundaries loaded is framed by its grid.
+  if (f.areas.length === 0 && f.extent) ({ west, east, south, north } = f.extent)
   for (const a of f.areas) {
     for (const ring of a.rings) {
       for (const [lon, lat] of ring) {
