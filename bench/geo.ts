@@ -10,6 +10,10 @@
 //    54 times side by side (about 2 million vertices, against 200,000 for the Voronoi cells).
 // 3. Leicestershire: the 611 real LSOA 2011 boundaries of the force area (Leicester E06000016,
 //    Leicestershire E10000018, Rutland E06000017; code in LSOA11CD), contiguity and Gi* the same way.
+// 4. Kernel density (the heat maps of the map page and the profile): the real positions of the 23
+//    Leicestershire months (../shared/data/police/leicestershire) over the force area's box, with
+//    the bandwidth chosen from its size in the profile's 40,000 cells and at 500 m in the map's
+//    160,000; and a seeded million points about the national LSOA centroids over England's box.
 //
 // Each step runs once to warm up and then --repeats times (default 5); the median and the fastest
 // are reported. A small table goes to stderr, the JSON figures to stdout. The shared data is read
@@ -26,6 +30,11 @@ import { parseArgs } from 'node:util'
 import { seededRandom } from '../src/core/demo/random.ts'
 import { areasFromFeatures, queenContiguity, rookContiguity, type AreaGeometry, type Contiguity, type Position } from '../src/core/geo/contiguity.ts'
 import { getisOrdGiStar, type GiStar, type HotspotClass } from '../src/core/geo/getisOrd.ts'
+import { densitySurface, extentOfAreas, type DensitySurface } from '../src/core/geo/densitySurface.ts'
+import type { DensityPoint } from '../src/core/geo/kernelDensity.ts'
+import type { AreaGeometry as AreaGeometryOfImport } from '../src/core/opendata/geometry.ts'
+import { MAP_DENSITY_CELLS } from '../src/modules/maps/density.ts'
+import { parse } from 'csv-parse/sync'
 import { englishLsoaCentroids, syntheticCounts, voronoiCells } from './syntheticLsoas.ts'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -126,6 +135,27 @@ for (let copy = 0; copy < 54; copy++) {
 const tiledQueen = time(() => queenContiguity(tiled))
 const tiledRook = time(() => rookContiguity(tiled))
 
+log('kernel density: the Leicestershire months, and a national million points')
+const policeDir = path.resolve(dataDir, '../police/leicestershire')
+const forcePoints: DensityPoint[] = []
+for (const file of fs.readdirSync(policeDir).filter((f) => f.endsWith('-street.csv')).sort()) {
+  for (const r of parse(fs.readFileSync(path.join(policeDir, file)), { columns: true, bom: true }) as Array<Record<string, string>>) {
+    if (r.Longitude && r.Latitude && forceCodes.has(r['LSOA code']!)) forcePoints.push({ longitude: Number(r.Longitude), latitude: Number(r.Latitude) })
+  }
+}
+const forceExtent = extentOfAreas(forceAreas.map((a) => a.geometry as unknown as AreaGeometryOfImport))!
+const forceDensity = time(() => densitySurface(forcePoints, { extent: forceExtent })!)
+const forceDensityMap = time(() => densitySurface(forcePoints, { extent: forceExtent, bandwidthMetres: 500, maxCells: MAP_DENSITY_CELLS })!)
+const jitter = seededRandom(seed + 1)
+const nationalPoints: DensityPoint[] = Array.from({ length: 1_000_000 }, () => {
+  const c = centroids[Math.floor(jitter.next() * centroids.length)]!
+  return { longitude: c.longitude + (jitter.next() - 0.5) * 0.01, latitude: c.latitude + (jitter.next() - 0.5) * 0.006 }
+})
+const nationalDensity = time(() => densitySurface(nationalPoints, { maxCells: MAP_DENSITY_CELLS })!)
+const summariseDensity = (d: DensitySurface, timing: Timing) => ({
+  points: d.points, bandwidthMetres: d.bandwidthMetres, cellSizeMetres: d.cellSizeMetres, cells: d.columns * d.rows, shadedRuns: d.runs.length, peaks: d.peaks.length, ...timing,
+})
+
 let commit = 'unknown'
 try {
   commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim()
@@ -161,6 +191,11 @@ const figures = {
     giStar: summariseGiStar(forceGi.result, forceGi.timing),
     queenAndGiStarMs: forceQueenWhole.timing,
   },
+  kernelDensity: {
+    leicestershireProfile: summariseDensity(forceDensity.result, forceDensity.timing),
+    leicestershireMap500m: summariseDensity(forceDensityMap.result, forceDensityMap.timing),
+    nationalMillionPoints: summariseDensity(nationalDensity.result, nationalDensity.timing),
+  },
 }
 
 const rows: Array<[string, string, string, string]> = [
@@ -181,6 +216,14 @@ const rows: Array<[string, string, string, string]> = [
   }),
   ['Leicestershire Gi* (queen, FDR 0.05)', '611', `${figures.leicestershire.giStar.medianMs} (${figures.leicestershire.giStar.fastestMs})`, Object.entries(figures.leicestershire.giStar.classes).map(([k, v]) => `${k} ${v}`).join(', ')],
   ['Leicestershire queen + Gi*', '611', `${forceQueenWhole.timing.medianMs} (${forceQueenWhole.timing.fastestMs})`, ''],
+  ...([
+    ['kernel density, Leicestershire, profile grid', figures.kernelDensity.leicestershireProfile],
+    ['kernel density, Leicestershire, map at 500 m', figures.kernelDensity.leicestershireMap500m],
+    ['kernel density, national million points', figures.kernelDensity.nationalMillionPoints],
+  ] as const).map(([label, f]): [string, string, string, string] => [
+    label, `${f.points.toLocaleString('en-GB')} points`, `${f.medianMs} (${f.fastestMs})`,
+    `${f.bandwidthMetres} m bandwidth, ${f.cellSizeMetres} m cells, ${f.cells.toLocaleString('en-GB')} cells, ${f.shadedRuns.toLocaleString('en-GB')} runs`,
+  ]),
 ]
 const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)))
 process.stderr.write(`\n${rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')).join('\n')}\n\n`)

@@ -29,7 +29,10 @@ import { parseArgs } from 'node:util'
 import { sql } from 'kysely'
 import { seededRandom } from '../src/core/demo/random.ts'
 import { queenContiguity, type Contiguity, type PolygonGeometry } from '../src/core/geo/contiguity.ts'
+import { densitySurface, extentOfAreas } from '../src/core/geo/densitySurface.ts'
 import { getisOrdGiStar } from '../src/core/geo/getisOrd.ts'
+import type { AreaGeometry } from '../src/core/opendata/geometry.ts'
+import { DEFAULT_SLICES } from '../src/core/profiles/slices.ts'
 import { assembleProfile } from '../src/core/profiles/assemble.ts'
 import { monthsNeeded } from '../src/core/profiles/compute.ts'
 import type { Database } from '../src/db/connection.ts'
@@ -155,13 +158,17 @@ async function measureProfile(db: Database, r: ProfileRequest) {
   const geometries = await record('lsoaGeometries', (tx) => q.lsoaGeometries(tx, r.area))
   await record('stopSearchCounts', (tx) => q.stopSearchCounts(tx, r.area, r.from, r.to))
   if (area.level === 'police_force') await record('withoutLocation', (tx) => q.withoutLocation(tx, forces, r.from, r.to))
+  const positions: q.Position[][] = []
+  for (const slice of DEFAULT_SLICES) positions.push(await record(`crimePositions (${slice.key})`, (tx) => q.crimePositions(tx, r.area, r.from, r.to, slice.crimeTypes)))
 
-  log('  the pure steps: queen contiguity and Gi* on the fetched boundaries, assembling the document')
+  log('  the pure steps: queen contiguity, Gi* and the heat maps on the fetched boundaries, assembling the document')
   const areas = geometries.map((g) => ({ code: g.code, geometry: g.geometry as unknown as PolygonGeometry }))
   const contiguity = await timed((): Contiguity => queenContiguity(areas))
   const byLsoa = new Map(built.figures.byLsoa.map((l) => [l.code, l.count]))
   const values = new Map([...contiguity.result.neighbours.keys()].map((code) => [code, byLsoa.get(code) ?? 0]))
   const giStar = await timed(() => getisOrdGiStar(values, contiguity.result.neighbours))
+  const extent = extentOfAreas(geometries.map((g) => g.geometry as unknown as AreaGeometry)) ?? undefined
+  const density = await timed(() => positions.map((p) => densitySurface(p, { extent })))
   const assemble = await timed(() => assembleProfile({ figures: figures.result.figures, boundaries: figures.result.boundaries, builtAt: built.document.builtAt }))
 
   log('  outputs: JSON, printable HTML, DOCX, PDF')
@@ -204,8 +211,9 @@ async function measureProfile(db: Database, r: ProfileRequest) {
     queriesMedianMsSum: ms(queriesMedianMs),
     queenContiguity: contiguity.timing,
     giStar: giStar.timing,
+    heatMaps: density.timing,
     /** profileFigures less its queries, contiguity and Gi*: computeProfileFigures and turning rows into objects. */
-    figuresRestMedianMs: ms(figures.timing.medianMs - queriesMedianMs - contiguity.timing.medianMs - giStar.timing.medianMs),
+    figuresRestMedianMs: ms(figures.timing.medianMs - queriesMedianMs - contiguity.timing.medianMs - giStar.timing.medianMs - density.timing.medianMs),
     assembleProfile: assemble.timing,
     outputs,
   }
@@ -379,6 +387,7 @@ function summarise(label: string, engine: Engine, m: ProfileMeasure, target: boo
   for (const [name, t] of Object.entries(m.queries)) summary.push([`    query ${name} (${n(t.rows, 0)} rows)`, engine, seconds(t), warmText(t), ''])
   summary.push([`    queenContiguity (${n(m.boundaries, 0)} polygons, ${n(m.vertices, 0)} vertices)`, engine, seconds(m.queenContiguity), warmText(m.queenContiguity), ''])
   summary.push([`    getisOrdGiStar`, engine, seconds(m.giStar), warmText(m.giStar), ''])
+  summary.push([`    densitySurface, ${DEFAULT_SLICES.length} slices`, engine, seconds(m.heatMaps), warmText(m.heatMaps), ''])
   summary.push([`    the rest of profileFigures, by difference`, engine, '–', n(m.figuresRestMedianMs / 1000, 2), ''])
   summary.push([`  assembleProfile`, engine, seconds(m.assembleProfile), warmText(m.assembleProfile), ''])
   for (const [format, t] of Object.entries(m.outputs)) {

@@ -91,7 +91,8 @@ function drawDensity(element, map) {
   const colours = s.classes.map((c) => [1, 3, 5].map((i) => parseInt(c.colour.slice(i, i + 2), 16)))
   const yNorth = mercatorY(s.extent.north)
   const ySouth = mercatorY(s.extent.south)
-  const height = Math.min(4096, Math.max(s.rows, Math.round(s.rows * 2)))
+  // Two pixel rows a grid row, so each cell's edge falls within half a cell-height of where it is.
+  const height = Math.min(4096, s.rows * 2)
   const canvas = document.createElement('canvas')
   canvas.width = s.columns
   canvas.height = height

@@ -42,6 +42,12 @@ test('the bandwidth is chosen from the size of the area: five cells of a 150th o
   assert.throws(() => densityParameters(county, 250, 40_000), /A bandwidth of 250 m needs cells of \d+ m over an area this size, too coarse to show it: choose a bandwidth of at least (\d+) m, or a smaller area/)
   const least = Number(/at least (\d+) m/.exec((() => { try { densityParameters(county, 250, 40_000) } catch (e) { return String(e) } return '' })())![1])
   assert.doesNotThrow(() => densityParameters(county, least, 40_000))
+  // A long thin area (200 km by 2 km): its short side asks for 100 m, which its cells cannot show,
+  // so the chosen bandwidth widens until they can, rather than failing a profile.
+  const strip = { west: -3, south: 52.6, east: -0.03, north: 52.618 }
+  const thin = densityParameters(strip, undefined, 40_000)
+  assert.ok(thin.chosen && thin.cellSizeMetres <= thin.bandwidthMetres / 2 && thin.bandwidthMetres > 100, JSON.stringify(thin))
+  assert.throws(() => densityParameters(strip, 100, 40_000), /A bandwidth of 100 m needs cells of/)
   assert.throws(() => densityParameters(county, 50), /The bandwidth must be from 100 to 10000 metres, not 50/)
   assert.throws(() => densityParameters(county, 20_000), /not 20000/)
 })
@@ -99,7 +105,7 @@ test('the peaks are the clusters, densest first, a bandwidth apart, with the poi
   assert.ok(near >= 390 && near <= 420, String(near))
 })
 
-test('no points, no surface; a surface needs no more than one place', () => {
+test('no points, no surface; points all at one place make one peak', () => {
   assert.equal(densitySurface([]), null)
   const one = densitySurface([{ longitude: -1.13, latitude: 52.63 }, { longitude: -1.13, latitude: 52.63 }], { bandwidthMetres: 500 })!
   assert.equal(one.peaks.length, 1)

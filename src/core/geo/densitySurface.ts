@@ -62,8 +62,9 @@ export type DensitySurface = {
  * Bandwidth and cell size for an area's grid. Without a bandwidth, the cell is the shorter side of
  * the area's box divided by 150 and the bandwidth five cells, a rule of thumb of crime hot spot
  * mapping that scales with the area: about 2 km for a county force, 400 m for a city. A cell is a
- * fifth of the bandwidth, widened when it must be to keep the grid within maxCells; a bandwidth
- * that would leave fewer than two cells across it is refused, naming the smallest that would do.
+ * fifth of the bandwidth, widened when it must be to keep the grid within maxCells. A bandwidth
+ * shorter than two cells would be drawn as blocks: a given one is refused, naming the smallest
+ * that would do, and a chosen one is widened to it.
  */
 export function densityParameters(extent: Extent, bandwidthMetres: number | undefined, maxCells = DEFAULT_SURFACE_CELLS): { bandwidthMetres: number; cellSizeMetres: number; chosen: boolean } {
   const latitude = (extent.south + extent.north) / 2
@@ -76,9 +77,15 @@ export function densityParameters(extent: Extent, bandwidthMetres: number | unde
     throw new RangeError(`The bandwidth must be from ${MIN_BANDWIDTH_METRES} to ${MAX_BANDWIDTH_METRES} metres, not ${bandwidthMetres}`)
   }
   bandwidth = Math.round(bandwidth)
-  // The grid covers the box widened by the bandwidth on every side (kernelDensity's default extent).
-  const fit = Math.sqrt(((width + 2 * bandwidth) * (height + 2 * bandwidth)) / maxCells)
-  const cell = Math.max(roundTo(bandwidth / 5, 10), Math.ceil(fit / 10) * 10 + 10)
+  // The grid covers the box widened by the bandwidth on every side, as densitySurface lays it.
+  const cellFor = (b: number) => Math.max(roundTo(b / 5, 10), Math.ceil(Math.sqrt(((width + 2 * b) * (height + 2 * b)) / maxCells) / 10) * 10 + 10)
+  let cell = cellFor(bandwidth)
+  // A long thin area has a short side that asks for a bandwidth its many cells cannot show: a
+  // chosen bandwidth is widened until they can (a given one is refused below instead).
+  for (let i = 0; chosen && cell > bandwidth / 2 && i < 20; i++) {
+    bandwidth = Math.min(MAX_BANDWIDTH_METRES, Math.ceil((2 * cell) / 50) * 50)
+    cell = cellFor(bandwidth)
+  }
   if (cell > bandwidth / 2) {
     throw new RangeError(`A bandwidth of ${bandwidth} m needs cells of ${cell} m over an area this size, too coarse to show it: choose a bandwidth of at least ${Math.ceil((2 * cell) / 50) * 50} m, or a smaller area`)
   }

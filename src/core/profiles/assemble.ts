@@ -169,7 +169,7 @@ export function assembleProfile(input: AssembleInput): ProfileDocument {
     threat.figures.push(densityMap(d, input.boundaries))
   }
   if (densities.length > 0) {
-    threat.findings.push("Heat maps shade the cells at least the area's mean density, in multiples of it; data.police.uk moves each position to an anonymous point nearby, so they show streets and neighbourhoods, not addresses.")
+    threat.findings.push("Heat maps shade the cells at or above the area's mean density, in multiples of it; data.police.uk moves each position to an anonymous point nearby, so they show streets and neighbourhoods, not addresses.")
   }
   if (f.stopSearch) {
     threat.findings.push(`${n(f.stopSearch.count)} stop and searches were recorded in the area in the period.`)

@@ -67,7 +67,8 @@ export async function mapRoutes(app: FastifyInstance): Promise<void> {
     withTiles(reply)
     try {
       const view = await service.mapView(db, actor, request.query, mapOptions)
-      const qs = queryString(view.values)
+      const { density: _density, bandwidth: _bandwidth, ...layerValues } = view.values
+      const qs = queryString(layerValues)
       return await renderPage(request, reply, 'maps/views/map.njk', {
         title: `${TITLE}: ${view.area.name}`,
         view,

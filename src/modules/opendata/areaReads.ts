@@ -23,14 +23,15 @@ export async function lsoaGeometries(db: Queryable, areaCode: string): Promise<G
 }
 
 export type Position = { longitude: number; latitude: number; lsoa_code: string }
+export type CrimePosition = Position & { crime_type: string }
 
 /**
  * Where the street-level records of the area's LSOAs in the period were recorded (the anonymous
  * nearby points data.police.uk publishes), of the given crime types or of all of them.
  */
-export async function crimePositions(db: Queryable, areaCode: string, from: string, to: string, crimeTypes: readonly string[] | null): Promise<Position[]> {
-  const { rows } = await sql<Position>`
-    SELECT c.longitude, c.latitude, c.lsoa_code FROM street_crimes c
+export async function crimePositions(db: Queryable, areaCode: string, from: string, to: string, crimeTypes: readonly string[] | null): Promise<CrimePosition[]> {
+  const { rows } = await sql<CrimePosition>`
+    SELECT c.longitude, c.latitude, c.lsoa_code, c.crime_type FROM street_crimes c
     WHERE c.lsoa_code IN (SELECT lsoa_code FROM area_lsoas WHERE area_code = ${areaCode})
       AND c.month BETWEEN ${`${from}-01`}::date AND ${`${to}-01`}::date
       AND c.longitude IS NOT NULL

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { Queryable } from '../../db/context.ts'
-export { crimePositions, findArea, type AreaRow, lsoaGeometries, type GeometryRow, type Position } from '../opendata/areaReads.ts'
+export { crimePositions, findArea, type AreaRow, lsoaGeometries, type GeometryRow } from '../opendata/areaReads.ts'
 
 // The profile reads the public data the opendata module imports (areas, street_crimes,
 // stop_searches, deprivation). It is published data under the Open Government Licence, not
