@@ -158,8 +158,9 @@ async function measureProfile(db: Database, r: ProfileRequest) {
   const geometries = await record('lsoaGeometries', (tx) => q.lsoaGeometries(tx, r.area))
   await record('stopSearchCounts', (tx) => q.stopSearchCounts(tx, r.area, r.from, r.to))
   if (area.level === 'police_force') await record('withoutLocation', (tx) => q.withoutLocation(tx, forces, r.from, r.to))
-  const positions: q.Position[][] = []
-  for (const slice of DEFAULT_SLICES) positions.push(await record(`crimePositions (${slice.key})`, (tx) => q.crimePositions(tx, r.area, r.from, r.to, slice.crimeTypes)))
+  const sliceTypes = [...new Set(DEFAULT_SLICES.flatMap((s) => s.crimeTypes))]
+  const read = await record('crimePositions (the slices)', (tx) => q.crimePositions(tx, r.area, r.from, r.to, sliceTypes))
+  const positions = DEFAULT_SLICES.map((s) => read.filter((p) => s.crimeTypes.includes(p.crime_type)))
 
   log('  the pure steps: queen contiguity, Gi* and the heat maps on the fetched boundaries, assembling the document')
   const areas = geometries.map((g) => ({ code: g.code, geometry: g.geometry as unknown as PolygonGeometry }))
