@@ -71,7 +71,7 @@ async function draw(element) {
   element.dataset.drawnLayer = data.layer.id
 }
 
-// Web Mercator's y for a latitude, in radians of the projection's own unit.
+// Web Mercator's y of a latitude, and back (on the unit sphere: only ratios of it are used).
 const mercatorY = (latitude) => Math.log(Math.tan(Math.PI / 4 + (latitude * Math.PI) / 360))
 const latitudeOf = (y) => (360 / Math.PI) * Math.atan(Math.exp(y)) - 90
 
@@ -91,7 +91,7 @@ function drawDensity(element, map) {
   const colours = s.classes.map((c) => [1, 3, 5].map((i) => parseInt(c.colour.slice(i, i + 2), 16)))
   const yNorth = mercatorY(s.extent.north)
   const ySouth = mercatorY(s.extent.south)
-  // Two pixel rows a grid row, so each cell's edge falls within half a cell-height of where it is.
+  // Two pixel rows a grid row, so a cell's edge is drawn at most a quarter of its height from where it is.
   const height = Math.min(4096, s.rows * 2)
   const canvas = document.createElement('canvas')
   canvas.width = s.columns

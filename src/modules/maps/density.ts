@@ -8,7 +8,7 @@ import { crimePositions, stopSearchPositions, type GeometryRow } from '../openda
 // A heat map of public positions over an area: the points read, the surface computed in the pure
 // core, and each peak placed in the LSOA whose boundary holds it, so the table can say where.
 
-/** Cells a map's heat map may hold: 160,000 (400 by 400) keeps 500 m cells over a county force. */
+/** Cells a map's heat map may hold: 160,000 (400 by 400) gives a county force 200 m cells, fine enough for a 500 m bandwidth. */
 export const MAP_DENSITY_CELLS = 160_000
 
 export type DensityResult = { surface: DensitySurface | null; peaks: PlacedPeak[]; notes: string[] }
