@@ -266,9 +266,11 @@ test('with nothing loaded the page says what to import; configured base tiles ar
     assert.equal(page.status, 200)
     assert.match(page.body, /No area with LSOA boundaries is loaded: import the lookups and the LSOA boundaries first/)
     assert.match(String(page.headers['content-security-policy']), /img-src 'self' data: https:\/\/\*\.tiles\.example\.org/)
-    const api = await c.get('/api/v1/maps/layer')
-    assert.equal(api.status, 404)
-    assert.match(api.json().detail, /No area with LSOA boundaries is loaded/)
+    for (const url of ['/api/v1/maps/layer', '/api/v1/maps/density', '/api/v1/maps/boundaries']) {
+      const api = await c.get(url)
+      assert.equal(api.status, 404, url)
+      assert.match(api.json().detail, /No area with LSOA boundaries is loaded/, url)
+    }
     assert.doesNotMatch(String((await c.get('/')).headers['content-security-policy']), /tiles\.example\.org/, 'other pages keep their policy')
   } finally {
     await empty.close()

@@ -94,7 +94,7 @@ test('a heat map draws its cells where they are, clipped to the LSOAs, and goes 
     kind: 'density',
     title: 'Where drugs concentrates',
     legend: [{ key: 'x1', label: '1 to 2 times the mean', colour: '#fecc5c' }, { key: 'x8', label: '8 or more times the mean', colour: '#bd0026' }],
-    areas: [{ code: 'E01000001', name: 'E01000001', rings: [[[-1.2, 52.6], [-1.1, 52.6], [-1.1, 52.7], [-1.2, 52.7], [-1.2, 52.6]]] }],
+    areas: [{ code: 'E01000001', rings: [[[-1.2, 52.6], [-1.1, 52.6], [-1.1, 52.7], [-1.2, 52.7], [-1.2, 52.6]]] }],
     extent: { west: -1.25, south: 52.55, east: -1.05, north: 52.75 },
     cells: [{ west: -1.2, south: 52.6, east: -1.15, north: 52.65, classKey: 'x8' }, { west: -1.15, south: 52.65, east: -1.1, north: 52.7, classKey: 'x1' }],
     bandwidthMetres: 1000,

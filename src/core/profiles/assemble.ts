@@ -74,7 +74,7 @@ function densityMap(d: DensityFigure, boundaries: ReadonlyMap<string, Rings>): D
     kind: 'density',
     title: `Where ${d.label.toLowerCase()} concentrates: kernel density of ${n(s.points)} positions (quartic kernel, ${distance(s.bandwidthMetres)} bandwidth, ${distance(s.cellSizeMetres)} cells)`,
     legend: s.classes.map((c) => ({ key: c.key, label: c.label, colour: c.colour })),
-    areas: [...boundaries].map(([code, rings]) => ({ code, name: code, rings })),
+    areas: [...boundaries].map(([code, rings]) => ({ code, rings })),
     extent: s.extent,
     cells,
     bandwidthMetres: s.bandwidthMetres,

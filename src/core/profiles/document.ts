@@ -54,7 +54,7 @@ export type DensityMapFigure = {
   kind: 'density'
   title: string
   legend: Array<{ key: string; label: string; colour: string }>
-  areas: Array<{ code: string; name: string; rings: Array<Array<[number, number]>> }>
+  areas: Array<{ code: string; rings: Array<Array<[number, number]>> }>
   extent: { west: number; south: number; east: number; north: number }
   cells: Array<{ west: number; south: number; east: number; north: number; classKey: string }>
   bandwidthMetres: number

@@ -26,6 +26,17 @@ const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u0
 
 const queryString = (values: Record<string, string>) => new URLSearchParams(Object.entries(values).filter(([, v]) => v !== '')).toString()
 
+/** An API answer, or (sent here, so nothing is returned) 404 with the reason when no area can be mapped yet. */
+async function orNothingToMap<T>(reply: FastifyReply, work: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await work()
+  } catch (error) {
+    if (!(error instanceof service.NothingToMapError)) throw error
+    sendProblem(reply, { status: 404, title: 'Nothing to map', detail: error.message })
+    return undefined
+  }
+}
+
 /** The form's values as submitted, as strings. */
 const submitted = (query: unknown): Record<string, string> =>
   Object.fromEntries(Object.entries((query ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, (v as string).trim()]))
@@ -109,14 +120,7 @@ export async function mapRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: BoundariesOut },
       },
     },
-    async (request, reply) => {
-      try {
-        return await service.mapBoundaries(db, requireActor(request), request.query)
-      } catch (error) {
-        if (error instanceof service.NothingToMapError) return sendProblem(reply, { status: 404, title: 'Nothing to map', detail: error.message })
-        throw error
-      }
-    },
+    (request, reply) => orNothingToMap(reply, () => service.mapBoundaries(db, requireActor(request), request.query)),
   )
 
   api.get(
@@ -129,15 +133,10 @@ export async function mapRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: DensityOut },
       },
     },
-    async (request, reply) => {
-      try {
-        const query = { ...request.query, density: request.query.density ?? 'all' }
-        return service.densityJson(await service.mapView(db, requireActor(request), query, mapOptions))
-      } catch (error) {
-        if (error instanceof service.NothingToMapError) return sendProblem(reply, { status: 404, title: 'Nothing to map', detail: error.message })
-        throw error
-      }
-    },
+    (request, reply) => orNothingToMap(reply, async () => {
+      const query = { ...request.query, density: request.query.density ?? 'all' }
+      return service.densityJson(await service.mapView(db, requireActor(request), query, mapOptions))
+    }),
   )
 
   api.get(
@@ -150,13 +149,6 @@ export async function mapRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: LayerOut },
       },
     },
-    async (request, reply) => {
-      try {
-        return service.layerJson(await service.mapView(db, requireActor(request), request.query, mapOptions))
-      } catch (error) {
-        if (error instanceof service.NothingToMapError) return sendProblem(reply, { status: 404, title: 'Nothing to map', detail: error.message })
-        throw error
-      }
-    },
+    (request, reply) => orNothingToMap(reply, async () => service.layerJson(await service.mapView(db, requireActor(request), request.query, mapOptions))),
   )
 }

@@ -73,17 +73,25 @@ function legendBelow(legend: ReadonlyArray<{ label: string; colour: string }>, h
 const svgOpen = (id: string, title: string, width: number, total: number) =>
   `<svg role="img" aria-labelledby="${id}" viewBox="0 0 ${width} ${total.toFixed(0)}" width="100%" xmlns="http://www.w3.org/2000/svg"><title id="${id}">${escape(title)}</title>`
 
+const MAP_WIDTH = 640
+const MAP_MAX_HEIGHT = 900
+
+/** A map's frame in the drawing, its colours by class, and the drawing's opening and key; null when there is nothing to draw. */
+function mapLayout(f: MapFigure | DensityMapFigure, id: string) {
+  const frame = mapFrame(f, MAP_WIDTH, MAP_MAX_HEIGHT)
+  if (!frame) return null
+  const legend = legendBelow(f.legend, Math.max(120, frame.height))
+  return { frame, colours: new Map(f.legend.map((l) => [l.key, l.colour])), open: svgOpen(id, f.title, MAP_WIDTH, legend.total), legend: legend.svg }
+}
+
 function map(f: MapFigure, id: string): string {
-  const frame = mapFrame(f, 640, 900)
-  if (!frame) return ''
-  const width = 640
-  const height = Math.max(120, frame.height)
-  const colours = new Map(f.legend.map((l) => [l.key, l.colour]))
+  const layout = mapLayout(f, id)
+  if (!layout) return ''
+  const { frame, colours } = layout
   const shapes = f.areas
     .map((a) => `<path d="${pathData(a.rings, frame)}" fill="${colours.get(a.classKey) ?? '#ffffff'}" stroke="#ffffff" stroke-width="0.4"><title>${escape(a.name)}</title></path>`)
     .join('')
-  const legend = legendBelow(f.legend, height)
-  return `${svgOpen(id, f.title, width, legend.total)}${shapes}${legend.svg}</svg>`
+  return `${layout.open}${shapes}${layout.legend}</svg>`
 }
 
 /**
@@ -91,11 +99,9 @@ function map(f: MapFigure, id: string): string {
  * the cells inside the area, and as the outlines on top), and the shaded cells as rectangles.
  */
 function density(f: DensityMapFigure, id: string): string {
-  const frame = mapFrame(f, 640, 900)
-  if (!frame) return ''
-  const width = 640
-  const height = Math.max(120, frame.height)
-  const colours = new Map(f.legend.map((l) => [l.key, l.colour]))
+  const layout = mapLayout(f, id)
+  if (!layout) return ''
+  const { frame, colours } = layout
   const lsoas = f.areas.map((a) => pathData(a.rings, frame)).join('')
   const cells = f.cells
     .map((c) => {
@@ -104,12 +110,11 @@ function density(f: DensityMapFigure, id: string): string {
       return `<rect x="${x0.toFixed(1)}" y="${y0.toFixed(1)}" width="${(x1 - x0).toFixed(2)}" height="${(y1 - y0).toFixed(2)}" fill="${colours.get(c.classKey) ?? '#ffffff'}"/>`
     })
     .join('')
-  const legend = legendBelow(f.legend, height)
   const ground = lsoas
     ? `<defs><path id="${id}-lsoas" d="${lsoas}"/><clipPath id="${id}-clip"><use href="#${id}-lsoas"/></clipPath></defs><use href="#${id}-lsoas" fill="#f3f2f1"/>`
     : ''
   const outlines = lsoas ? `<use href="#${id}-lsoas" fill="none" stroke="#ffffff" stroke-width="0.4"/>` : ''
-  return `${svgOpen(id, f.title, width, legend.total)}${ground}<g${lsoas ? ` clip-path="url(#${id}-clip)"` : ''} shape-rendering="crispEdges">${cells}</g>${outlines}${legend.svg}</svg>`
+  return `${layout.open}${ground}<g${lsoas ? ` clip-path="url(#${id}-clip)"` : ''} shape-rendering="crispEdges">${cells}</g>${outlines}${layout.legend}</svg>`
 }
 
 /**
