@@ -33,6 +33,26 @@ const environmentSchema = z.object({
     .refine((u) => /^https?:\/\//.test(u) && ['{z}', '{x}', '{y}'].every((p) => u.includes(p)), 'must be an http(s) tile URL template with {z}, {x} and {y}')
     .optional(),
   ACHILLES_MAP_TILES_ATTRIBUTION: z.string().max(500).optional(),
+  // E-mail goes out through a relay the partnership runs or contracts (src/modules/mail). Unset,
+  // mail waits in the outbox and is sent once it is set: nothing is lost.
+  ACHILLES_SMTP_URL: z
+    .string()
+    .url()
+    .refine((u) => /^smtps?:\/\/[^/?#]/i.test(u), 'must be an smtp:// or smtps:// URL, e.g. smtp://relay.example.org:587')
+    .optional(),
+  ACHILLES_MAIL_FROM: z
+    .string()
+    .max(320)
+    .regex(/^(?:[^<>\r\n]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/, 'must be an address, or a name and <address>')
+    .default('Achilles <achilles@localhost>'),
+  // The address people reach Achilles at, for links in e-mail: behind a proxy, or on HOST 0.0.0.0,
+  // the listening address is not it.
+  ACHILLES_BASE_URL: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\/[^/?#]/i.test(u) && !/[?#]/.test(u), 'must be an http(s) URL without a query, e.g. https://achilles.example.org')
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
 })
 
 export type Config = {
@@ -55,6 +75,11 @@ export type Config = {
   /** A base map tile URL template ({z}/{x}/{y}), or none: the map then shows boundaries alone. */
   mapTilesUrl: string | undefined
   mapTilesAttribution: string | undefined
+  /** The SMTP relay, smtp:// or smtps:// (credentials in the URL); none keeps mail queued. */
+  smtpUrl: string | undefined
+  mailFrom: string
+  /** Where people reach Achilles, without a trailing slash; see baseUrl() for the fallback. */
+  baseUrl: string | undefined
 }
 
 export class ConfigError extends Error {}
@@ -86,5 +111,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     suppressionThreshold: e.ACHILLES_SUPPRESSION_THRESHOLD,
     mapTilesUrl: e.ACHILLES_MAP_TILES_URL,
     mapTilesAttribution: e.ACHILLES_MAP_TILES_ATTRIBUTION,
+    smtpUrl: e.ACHILLES_SMTP_URL,
+    mailFrom: e.ACHILLES_MAIL_FROM,
+    baseUrl: e.ACHILLES_BASE_URL,
   }
+}
+
+/** The address links to Achilles start with: ACHILLES_BASE_URL, or else http://HOST:PORT. */
+export function baseUrl(config: Pick<Config, 'baseUrl' | 'host' | 'port'>): string {
+  if (config.baseUrl) return config.baseUrl
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host
+  return `http://${host}:${config.port}`
 }

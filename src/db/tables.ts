@@ -482,6 +482,26 @@ export interface OverlayPointsTable extends RestrictedColumns {
   row_version: Generated<number>
 }
 
+// E-mail waiting to go, or gone (migration 0018): users' transactions add rows, only the sender
+// (src/modules/mail, as the owner) reads and updates them.
+export interface MailOutboxTable {
+  id: Generated<string>
+  kind: string
+  to_address: string
+  to_user_id: string | null
+  subject: string
+  body_text: string
+  related_type: string | null
+  related_id: string | null
+  /** Set from the transaction's user (achilles_user_id()); achilles_app cannot write it. */
+  queued_by: ColumnType<string | null, never, never>
+  created_at: CreatedTimestamp
+  not_before: Timestamp
+  attempts: Generated<number>
+  last_error: string | null
+  sent_at: Date | null
+}
+
 export interface DB {
   settings: SettingsTable
   agencies: AgenciesTable
@@ -514,4 +534,5 @@ export interface DB {
   local_profiles: LocalProfilesTable
   local_profile_versions: LocalProfileVersionsTable
   overlay_points: OverlayPointsTable
+  mail_outbox: MailOutboxTable
 }
