@@ -194,9 +194,13 @@ export function parseCatalogue(json: unknown): ParsedCatalogue {
   return problems.length > 0 ? { ok: false, problems } : { ok: true, catalogue }
 }
 
-/** A period's length in hours, with months and years at their longest (31 and 366 days), for comparison only. */
+/**
+ * A period's length in hours, for comparison only: a month counts as its longest (31 days) and a
+ * year as twelve such months, so that 12 months and 1 year compare equal (a 366-day year made
+ * 12 months look longer than a year and refused a minimum of 12 months with a maximum of 1 year).
+ */
 export function periodHours(p: Period): number {
-  const perUnit: Record<PeriodUnit, number> = { hours: 1, days: 24, months: 31 * 24, years: 366 * 24 }
+  const perUnit: Record<PeriodUnit, number> = { hours: 1, days: 24, months: 31 * 24, years: 12 * 31 * 24 }
   return p.value * perUnit[p.unit]
 }
 
