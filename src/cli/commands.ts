@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
-import type { Config } from '../config.ts'
+import { baseUrl, type Config } from '../config.ts'
 import { DEMO_DOMAIN, demoPartnership, nationalPartnership, type Partnership } from '../core/demo/partnership.ts'
 import { ValidationError } from '../core/errors.ts'
 import { isUuid } from '../core/ids.ts'
@@ -16,6 +16,8 @@ import { seededRandom } from '../core/demo/random.ts'
 import { isEmpty, loadCrimePicture, loadPartnership } from '../modules/demo/service.ts'
 import { loadDemonstrationAssessments } from '../modules/prioritisation/demonstration.ts'
 import { ensureDefaultModels } from '../modules/prioritisation/service.ts'
+import { sweepOverdueActions } from '../modules/plans/service.ts'
+import { ensurePowerCatalogue } from '../modules/powers/service.ts'
 import { credentials, userIdByEmail } from '../modules/users/service.ts'
 import { importCommandDefinition } from './import.ts'
 import { PROFILE_USAGE } from './profileArgs.ts'
@@ -37,16 +39,21 @@ export const DEFAULT_ADMIN_EMAIL = `admin@${DEMO_DOMAIN}`
 
 const line = (env: CommandEnv, text = '') => env.out(`${text}\n`)
 
-/** Brings a database up to date: its migrations, and the shipped prioritisation models it lacks. */
-export async function prepareDatabase(db: Database): Promise<{ migrations: string[]; models: string[] }> {
+/**
+ * Brings a database up to date: its migrations, the shipped prioritisation models it lacks and the
+ * shipped tools-and-powers catalogue when it holds an older one.
+ */
+export async function prepareDatabase(db: Database): Promise<{ migrations: string[]; models: string[]; powersCatalogue: number | null }> {
   const migrations = await migrate(db)
-  return { migrations, models: await ensureDefaultModels(db) }
+  const models = await ensureDefaultModels(db)
+  return { migrations, models, powersCatalogue: await ensurePowerCatalogue(db) }
 }
 
 async function migrateCommand(env: CommandEnv): Promise<number> {
-  const { migrations, models } = await prepareDatabase(env.db)
+  const { migrations, models, powersCatalogue } = await prepareDatabase(env.db)
   line(env, migrations.length === 0 ? 'The database is up to date; nothing to apply.' : `Applied ${migrations.length} migration(s): ${migrations.join(', ')}`)
   if (models.length > 0) line(env, `Installed the shipped prioritisation models: ${models.join(', ')}.`)
+  if (powersCatalogue !== null) line(env, `Loaded version ${powersCatalogue} of the tools-and-powers catalogue.`)
   return 0
 }
 
@@ -139,6 +146,15 @@ async function verifyAuditCommand(env: CommandEnv): Promise<number> {
   return 0
 }
 
+/** The nightly work the server also does hourly, for a partnership that prefers cron. */
+async function sweepCommand(env: CommandEnv): Promise<number> {
+  const started = process.hrtime.bigint()
+  const report = await sweepOverdueActions(env.db, env.now(), { baseUrl: baseUrl(env.config) })
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9
+  line(env, `Overdue actions: ${report.flagged.toLocaleString('en-GB')} newly flagged, ${report.mailed.toLocaleString('en-GB')} e-mail(s) queued to owners and Lead Responsible Officers (${seconds.toFixed(2)} s).`)
+  return 0
+}
+
 async function tokenCommand(env: CommandEnv, args: string[]): Promise<number> {
   const [action, ...rest] = args
   const ctx: AppContext = { db: env.db, config: env.config, now: env.now, cookieSecret: '' }
@@ -184,6 +200,7 @@ export const COMMANDS: Record<string, Command> = {
   migrate: { summary: 'apply database migrations not yet applied', usage: 'achilles migrate', run: migrateCommand },
   seed: { summary: 'load invented demonstration data into an empty database', usage: 'achilles seed [--scale demo|national] [--intelligence N]', run: seedCommand },
   'verify-audit': { summary: "check the audit log's hash chain and report the first broken link", usage: 'achilles verify-audit', run: verifyAuditCommand },
+  sweep: { summary: 'flag overdue 4P actions and queue their e-mails (the server also does this hourly)', usage: 'achilles sweep', run: sweepCommand },
   token: { summary: 'make or revoke an API token', usage: 'achilles token create --user EMAIL --scope SCOPE | achilles token revoke ID', run: tokenCommand },
   import: importCommandDefinition,
   // The document libraries load only when a profile is asked for.

@@ -502,6 +502,81 @@ export interface MailOutboxTable {
   sent_at: Date | null
 }
 
+export interface PowersTable {
+  id: string
+  name: string
+  catalogue_version: number
+  definition: ColumnType<unknown, string, string>
+  withdrawn: Generated<boolean>
+  loaded_at: Generated<Date>
+}
+
+export interface ActionPlansTable extends RestrictedColumns {
+  id: Generated<string>
+  group_id: string | null
+  threat_area: string | null
+  title: string
+  key_risk: string | null
+  status: Generated<string>
+  coordinator_id: string | null
+  template_key: string | null
+  purpose: string
+  review_date: string
+  created_at: CreatedTimestamp
+  created_by: string | null
+  updated_at: Timestamp
+  updated_by: string | null
+  row_version: Generated<number>
+}
+
+export interface PlanActionsTable {
+  id: Generated<string>
+  plan_id: string
+  group_id: string | null
+  strand: string
+  title: string
+  description: string | null
+  owner_agency_id: string
+  owner_user_id: string
+  due_on: ColumnType<string, string, string>
+  status: Generated<string>
+  power_id: string | null
+  target_entity_id: string | null
+  outcome_notes: string | null
+  completed_at: Date | null
+  overdue_flagged_for: string | null
+  created_at: CreatedTimestamp
+  created_by: string | null
+  updated_at: Timestamp
+  updated_by: string | null
+  row_version: Generated<number>
+}
+
+export interface DisruptionsTable {
+  id: Generated<string>
+  group_id: string
+  action_id: string | null
+  power_id: string | null
+  occurred_on: string
+  agency_id: string
+  description: string
+  outcome: string
+  outcome_reason: string
+  recorded_by_agency_id: string
+  created_at: CreatedTimestamp
+  created_by: string | null
+}
+
+export interface DisruptionAssetsTable {
+  id: Generated<string>
+  disruption_id: string
+  kind: string
+  description: string
+  quantity: number | null
+  unit: string | null
+  value_pence: number | null
+}
+
 export interface DB {
   settings: SettingsTable
   agencies: AgenciesTable
@@ -535,4 +610,9 @@ export interface DB {
   local_profile_versions: LocalProfileVersionsTable
   overlay_points: OverlayPointsTable
   mail_outbox: MailOutboxTable
+  powers: PowersTable
+  action_plans: ActionPlansTable
+  plan_actions: PlanActionsTable
+  disruptions: DisruptionsTable
+  disruption_assets: DisruptionAssetsTable
 }

@@ -10,6 +10,7 @@ import { ROLE_LABELS } from '../core/access/roles.ts'
 import { longUkDate, longUkDateTime } from '../core/time/ukDates.ts'
 import { operationLabel } from '../core/groups/operationName.ts'
 import { SHARING_SCOPE_LABELS } from '../core/access/visibility.ts'
+import { describePeriod, type Period } from '../core/powers/catalogue.ts'
 import {
   BUSINESS_TYPE_LABELS, ENABLER_PROFESSION_LABELS, ENTITY_SCHEMA_LABELS, ENTITY_SCHEMA_SLUGS, GROUP_STATUS_LABELS,
   HOLDING_KIND_RULES, LINK_TYPE_RULES, MEMBER_ROLE_LABELS, PERSON_ROLE_LABELS, THREAT_AREA_LABELS,
@@ -46,6 +47,7 @@ export function createViewEnvironment(): nunjucks.Environment {
   env.addFilter('datetime', (value: Date | string | null | undefined) => (value ? longUkDateTime(new Date(value)) : ''))
   env.addFilter('date', (value: Date | string | null | undefined) => (value ? longUkDate(new Date(value)) : ''))
   env.addFilter('operation', (value: string | null | undefined) => (value ? operationLabel(value) : ''))
+  env.addFilter('period', (value: Period | null | undefined) => (value ? describePeriod(value) : ''))
   env.addFilter('number', (value: number | null | undefined) => (value === null || value === undefined ? '' : value.toLocaleString('en-GB')))
   return env
 }

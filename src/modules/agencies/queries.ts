@@ -224,3 +224,12 @@ export async function agenciesMatching(db: Queryable, texts: readonly string[]):
       LIMIT 4) AS a`.execute(db)
   return rows
 }
+
+export type AgencyKind = { id: string; name: string; agencyType: string; serviceArea: string | null; active: boolean }
+
+/** What kind of agency each is, for the powers catalogue's rule on who may use a power. */
+export async function agencyKinds(db: Queryable, ids: readonly string[]): Promise<Map<string, AgencyKind>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db.selectFrom('agencies').select(['id', 'name', 'agency_type', 'service_area', 'active']).where('id', 'in', [...ids]).execute()
+  return new Map(rows.map((r) => [r.id, { id: r.id, name: r.name, agencyType: r.agency_type, serviceArea: r.service_area, active: r.active }]))
+}

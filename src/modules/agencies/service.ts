@@ -137,5 +137,11 @@ export function agencyStatus(tx: Queryable, id: string) {
   return q.agencyExists(tx, id)
 }
 
+export function agencyKinds(tx: Queryable, ids: readonly string[]) {
+  return q.agencyKinds(tx, ids)
+}
+
+export type { AgencyKind } from './queries.ts'
+
 // Bulk loading for demonstration and benchmark data, run by the platform itself.
 export { insertAgencies, insertContacts, countAgencies } from './queries.ts'

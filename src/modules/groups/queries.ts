@@ -625,3 +625,42 @@ export async function groupCounts(db: Queryable, viewer: Viewer) {
     .executeTakeFirstOrThrow()
   return { led: Number(row.led), held: Number(row.held), reviewDue: Number(row.reviewDue) }
 }
+
+// ---------------------------------------------------------------------------------------------
+// What the powers suggestions read of a group
+
+export type ProfileFacts = {
+  members: Array<{ personId: string; caption: string; role: string; enablerProfession: string | null; birthDate: string | null }>
+  holdings: Array<{ entityId: string; caption: string; kind: string; businessType: string | null }>
+}
+
+/** The group's current members and holdings (no end date before today) that the viewer may see. */
+export async function currentProfileFacts(db: Queryable, viewer: Viewer, groupId: string, today: string): Promise<ProfileFacts> {
+  const [members, holdings] = await Promise.all([
+    db.selectFrom('ocg_members as m').innerJoin('entities', 'entities.id', 'm.person_id')
+      .select(['m.person_id', 'entities.caption', 'm.role', 'm.enabler_profession', 'entities.birth_date'])
+      .where('m.group_id', '=', groupId)
+      .where((eb) => eb.or([eb('m.end_date', 'is', null), eb('m.end_date', '>=', today)]))
+      .where(visibleTo(viewer, ENTITY_TYPE, 'entities'))
+      .orderBy('entities.caption')
+      .execute(),
+    db.selectFrom('ocg_holdings as h').innerJoin('entities', 'entities.id', 'h.entity_id')
+      .select(['h.entity_id', 'entities.caption', 'h.kind', 'entities.business_type'])
+      .where('h.group_id', '=', groupId)
+      .where((eb) => eb.or([eb('h.end_date', 'is', null), eb('h.end_date', '>=', today)]))
+      .where(visibleTo(viewer, ENTITY_TYPE, 'entities'))
+      .orderBy('h.kind').orderBy('entities.caption')
+      .execute(),
+  ])
+  return {
+    members: members.map((m) => ({ personId: m.person_id, caption: m.caption, role: m.role, enablerProfession: m.enabler_profession, birthDate: m.birth_date })),
+    holdings: holdings.map((h) => ({ entityId: h.entity_id, caption: h.caption, kind: h.kind, businessType: h.business_type })),
+  }
+}
+
+/** Summaries of the groups a user leads as Lead Responsible Officer that the viewer may see. */
+export async function groupsLedBy(db: Queryable, viewer: Viewer, userId: string, limit: number): Promise<GroupSummary[]> {
+  const rows = await summaryColumns(db).where('ocgs.lead_responsible_officer_id', '=', userId).where(visibleTo(viewer, RECORD_TYPE, 'ocgs'))
+    .orderBy('ocgs.name').limit(limit).execute()
+  return rows.map(toSummary)
+}

@@ -673,3 +673,25 @@ export function insertHoldings(tx: Tx, rows: readonly q.HoldingRowInput[]): Prom
 export function groupCounts(tx: Tx, viewer: Viewer) {
   return q.groupCounts(tx, viewer)
 }
+
+/**
+ * What the powers suggestions read of a group the transaction's user may see: its threat areas,
+ * cross-border flag and current members and holdings. Null when the group is not visible.
+ */
+export async function groupProfileFacts(tx: Tx, groupId: string, today: string) {
+  const viewer = await viewerOf(tx, 'groupProfileFacts')
+  const group = await q.findVisibleGroup(tx, viewer, groupId)
+  if (!group) return null
+  return { group, ...(await q.currentProfileFacts(tx, viewer, groupId, today)) }
+}
+
+/** The groups the transaction's user leads as Lead Responsible Officer, by name. */
+export async function groupsILead(tx: Tx, limit: number): Promise<q.GroupSummary[]> {
+  const viewer = await viewerOf(tx, 'groupsILead')
+  return q.groupsLedBy(tx, viewer, viewer.userId, limit)
+}
+
+/** Whether the transaction's user may change the group (its agency or its LRO). */
+export function mayEditGroup(tx: Tx, groupId: string): Promise<boolean> {
+  return q.mayEditGroup(tx, groupId)
+}

@@ -6,7 +6,13 @@ import { renderPage } from '../../http/views.ts'
 import { agencyCounts } from '../agencies/service.ts'
 import { groupCounts } from '../groups/service.ts'
 import { noteCounts } from '../notes/service.ts'
+import { myWork } from '../plans/service.ts'
+import { ACTION_STATUS_LABELS } from '../../core/plans/actions.ts'
+import { STRAND_LABELS } from '../../core/powers/catalogue.ts'
+import { DISRUPTION_OUTCOME_LABELS } from '../plans/schema.ts'
 import { userCounts } from '../users/service.ts'
+
+const planLabels = { strand: STRAND_LABELS, status: ACTION_STATUS_LABELS, outcome: DISRUPTION_OUTCOME_LABELS }
 
 export async function homeRoutes(app: FastifyInstance): Promise<void> {
   const { db } = app.ctx
@@ -14,16 +20,18 @@ export async function homeRoutes(app: FastifyInstance): Promise<void> {
   app.get('/', { schema: { hide: true } }, async (request, reply) => {
     const actor = requireActor(request)
     const can = (c: Capability) => actor.capabilities.includes(c)
-    // The page is shaped by role: people who work cases see their agency's notes; those who run
-    // the directory, coordinate GAIN or see aggregate figures only see the partnership's shape.
+    // The page is shaped by role: people who work cases see their agency's notes, their tasks and
+    // the groups they lead; those who run the directory, coordinate GAIN or see aggregate figures
+    // only see the partnership's shape.
     const showDirectory = can('users.read') || !can('records.read')
     // One transaction for the whole page: on the embedded database each costs round trips.
-    const { agencies, users, notes, groups } = await asUser(db, actor, async (tx) => ({
+    const { agencies, users, notes, groups, work } = await asUser(db, actor, async (tx) => ({
       agencies: showDirectory ? await agencyCounts(tx) : null,
       users: can('users.read') ? await userCounts(tx) : null,
       notes: can('records.read') ? await noteCounts(tx, actor) : null,
       groups: can('records.read') ? await groupCounts(tx, actor) : null,
+      work: can('records.read') ? await myWork(tx, db, actor, app.ctx.now()) : null,
     }))
-    return renderPage(request, reply, 'home/views/dashboard.njk', { title: 'Home', agencies, users, notes, groups })
+    return renderPage(request, reply, 'home/views/dashboard.njk', { title: 'Home', agencies, users, notes, groups, work, planLabels })
   })
 }

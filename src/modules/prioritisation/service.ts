@@ -804,3 +804,51 @@ export async function threatBoard(db: Database, actor: Actor, raw: unknown, now:
     return { query, model: { key: model.row.key, version: model.row.version, title: model.row.title }, threats, choices: choicesOf(model.definition) }
   })
 }
+
+export type GroupStanding = {
+  assessment: { id: string; score: number; band: { id: string; label: string }; reviewDate: string | null; scoredAt: string } | null
+  prompts: PromptOut[]
+}
+
+/**
+ * Each group's current score and band under the group model and why it may be due for re-scoring,
+ * for pages beyond the boards (the LRO's home page, a plan after a disruption). The groups must
+ * be ones the transaction's user may see; the caller logs what it shows.
+ */
+export async function groupStandings(
+  tx: Tx,
+  actor: Actor,
+  groups: ReadonlyArray<{ id: string; membersChangedAt: Date | null; intelligenceChangedAt: Date | null; disruptionsChangedAt: Date | null }>,
+  now: Date,
+): Promise<Map<string, GroupStanding>> {
+  const out = new Map<string, GroupStanding>()
+  if (groups.length === 0) return out
+  const models = await catalogue(tx)
+  // A database without a group model yet (before `achilles migrate` installs the shipped ones) has
+  // no scores to show and nothing to prompt.
+  if (!models.latest.some((r) => definitionOf(r).subjects.includes('group'))) {
+    for (const g of groups) out.set(g.id, { assessment: null, prompts: [] })
+    return out
+  }
+  const model = modelFor(models, 'group')
+  for (const g of groups) {
+    const row = await q.currentAssessment(tx, actor, model.row.key, refOf('group', g.id, null))
+    const d = row ? models.byId.get(row.model_id)?.definition : undefined
+    const staleness = row ? { judgedAt: judgedAtOf(row.result, row.scored_at), reviewDate: row.review_date, modelVersion: row.model_version } : null
+    out.set(g.id, {
+      assessment: row ? {
+        id: row.id,
+        score: Number(row.score),
+        band: { id: row.band, label: d?.bands.find((b) => b.id === row.band)?.label ?? row.band },
+        reviewDate: row.review_date,
+        scoredAt: row.scored_at.toISOString(),
+      } : null,
+      prompts: promptsFor({
+        modelKey: model.row.key,
+        assessment: staleness,
+        group: { members_changed_at: g.membersChangedAt, intelligence_changed_at: g.intelligenceChangedAt, disruptions_changed_at: g.disruptionsChangedAt },
+      }, models.versions, now),
+    })
+  }
+  return out
+}

@@ -195,3 +195,11 @@ export async function insertUsers(
       .execute()
   }
 }
+
+/** E-mail addresses of active users of active agencies, by id, for messages the platform sends. */
+export async function activeEmails(db: Queryable, ids: readonly string[]): Promise<Map<string, { id: string; email: string }>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db.selectFrom('users as u').innerJoin('agencies as a', 'a.id', 'u.agency_id').select(['u.id', 'u.email'])
+    .where('u.id', 'in', [...ids]).where('u.active', '=', true).where('a.active', '=', true).execute()
+  return new Map(rows.map((r) => [r.id, r]))
+}

@@ -154,3 +154,8 @@ export function displayNames(tx: Queryable, ids: readonly string[]) {
 export async function insertUsers(tx: Queryable, rows: Parameters<typeof q.insertUsers>[1], password: string): Promise<void> {
   await q.insertUsers(tx, rows, await hashPassword(password))
 }
+
+/** E-mail addresses of active users by id (the platform's own messages, such as the overdue sweep). */
+export function activeEmails(tx: Queryable, ids: readonly string[]) {
+  return q.activeEmails(tx, ids)
+}

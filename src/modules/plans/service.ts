@@ -1,0 +1,505 @@
+import type { Actor } from '../../core/access/actor.ts'
+import { capabilitiesOf, isRole, type Capability } from '../../core/access/roles.ts'
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldIssue } from '../../core/errors.ts'
+import { actionProblems, isOverdue, type ActionStatus } from '../../core/plans/actions.ts'
+import { mayUse, type Power, type Strand } from '../../core/powers/catalogue.ts'
+import { ageOn, suggestPowers, type GroupProfile, type Suggestion } from '../../core/powers/suggestPowers.ts'
+import type { BusinessType, EnablerProfession, HoldingKind, MemberRole, ThreatArea } from '../../core/reference/crime.ts'
+import { longUkDate, ukDay } from '../../core/time/ukDates.ts'
+import type { Database } from '../../db/connection.ts'
+import { asSystem, asUser, withOwnerPrivileges, type Tx } from '../../db/context.ts'
+import * as access from '../../db/visibility.ts'
+import { parseInput } from '../../http/validation.ts'
+import { agencyKinds, agencyNames, type AgencyKind } from '../agencies/service.ts'
+import { recordAudit } from '../audit/service.ts'
+import { GROUP_KIND, groupProfileFacts, groupsILead, groupSummaries, markGroupChanged, mayEditGroup } from '../groups/service.ts'
+import { queueMail } from '../mail/service.ts'
+import { storedPowers } from '../powers/service.ts'
+import { groupStandings, type GroupStanding } from '../prioritisation/service.ts'
+import * as records from '../records/service.ts'
+import { activeEmails, credentials, displayNames, userIdByEmail, type Profile } from '../users/service.ts'
+import * as q from './queries.ts'
+import { ActionInput, ActionProgress, DisruptionInput, PlanInput, SuggestionInput, type ActionOut, type DisruptionOut } from './schema.ts'
+
+// 4P plans: an LRO tasks partners with actions under Pursue, Prevent, Protect and Prepare, takes
+// the catalogue's suggested powers into the plan, and partners record what they did. Tasking a
+// partner who could not see the group shares it with them (a logged disclosure): they cannot act
+// on a group they cannot read.
+
+export const TASKED_GRANT_REASON = 'Tasked with a 4P action'
+const HOME_LIMIT = 50
+const RECENT_DISRUPTIONS = 20
+
+function must(actor: Actor, capability: Capability, reason: string) {
+  if (!actor.capabilities.includes(capability)) throw new ForbiddenError(reason)
+}
+
+/** Where links in e-mail point: the site's address with no trailing slash. */
+export type Site = { baseUrl: string }
+
+type FactsOf = NonNullable<Awaited<ReturnType<typeof groupProfileFacts>>>
+
+/** The group if the actor may see it; otherwise the refusal is logged and the caller gets not found. */
+async function visibleGroup(tx: Tx, actor: Actor, groupId: string, today: string, purpose: string): Promise<FactsOf | null> {
+  const facts = await groupProfileFacts(tx, groupId, today)
+  if (!facts) await records.recordRefusal(tx, actor, GROUP_KIND, groupId, purpose)
+  return facts
+}
+
+/** Runs work that first checks visibility: a refusal commits (so its audit row stands) and then raises. */
+async function seeing<T>(db: Database, actor: Actor, work: (tx: Tx) => Promise<T | null>, what: string): Promise<T> {
+  const out = await asUser(db, actor, work)
+  if (out === null) throw new NotFoundError(what)
+  return out
+}
+
+/** The profile the suggestions read, with ages worked out for today. */
+export function profileOf(facts: FactsOf, today: string): GroupProfile {
+  return {
+    threatAreas: facts.group.threatAreas as ThreatArea[],
+    crossBorder: facts.group.crossBorder,
+    members: facts.members.map((m) => ({
+      personId: m.personId, caption: m.caption, role: m.role as MemberRole, enablerProfession: m.enablerProfession as EnablerProfession | null,
+      age: m.birthDate ? ageOn(m.birthDate, today) : null,
+    })),
+    holdings: facts.holdings.map((h) => ({ entityId: h.entityId, caption: h.caption, kind: h.kind as HoldingKind, businessType: h.businessType as BusinessType | null })),
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+type Names = { users: Map<string, string>; agencies: Map<string, string>; powers: Map<string, string>; captions: Map<string, string> }
+
+function actionOut(a: q.ActionRow, names: Names, today: string, actor: Actor, mayEditPlan: boolean): ActionOut {
+  return {
+    id: a.id,
+    planId: a.planId,
+    groupId: a.groupId,
+    strand: a.strand as Strand,
+    title: a.title,
+    description: a.description,
+    ownerAgencyId: a.ownerAgencyId,
+    ownerAgencyName: names.agencies.get(a.ownerAgencyId) ?? 'Unknown agency',
+    ownerUserId: a.ownerUserId,
+    ownerName: names.users.get(a.ownerUserId) ?? 'A user no longer listed',
+    dueOn: a.dueOn,
+    status: a.status as ActionStatus,
+    overdue: isOverdue(a, today),
+    powerId: a.powerId,
+    powerName: a.powerId ? (names.powers.get(a.powerId) ?? a.powerId) : null,
+    targetEntityId: a.targetEntityId,
+    targetCaption: a.targetEntityId ? (names.captions.get(a.targetEntityId) ?? null) : null,
+    outcomeNotes: a.outcomeNotes,
+    completedAt: a.completedAt?.toISOString() ?? null,
+    rowVersion: a.rowVersion,
+    mayEdit: mayEditPlan,
+    mayUpdateProgress: mayEditPlan || (a.ownerUserId === actor.userId && actor.capabilities.includes('records.write')),
+  }
+}
+
+async function namesFor(tx: Tx, db: Database, actions: readonly q.ActionRow[], disruptions: readonly q.DisruptionRow[], captions: Map<string, string>): Promise<Names> {
+  const [users, agencies, catalogue] = await Promise.all([
+    displayNames(tx, [...new Set(actions.map((a) => a.ownerUserId))]),
+    agencyNames(tx, [...new Set([...actions.map((a) => a.ownerAgencyId), ...disruptions.map((d) => d.agencyId)])]),
+    storedPowers(tx, db),
+  ])
+  return { users, agencies, powers: new Map([...catalogue.byId].map(([id, row]) => [id, row.name])), captions }
+}
+
+function disruptionOut(d: q.DisruptionRow, names: Names): DisruptionOut {
+  return {
+    id: d.id,
+    groupId: d.groupId,
+    occurredOn: d.occurredOn,
+    agencyId: d.agencyId,
+    agencyName: names.agencies.get(d.agencyId) ?? 'Unknown agency',
+    description: d.description,
+    outcome: d.outcome as DisruptionOut['outcome'],
+    outcomeReason: d.outcomeReason,
+    actionId: d.actionId,
+    powerId: d.powerId,
+    powerName: d.powerId ? (names.powers.get(d.powerId) ?? d.powerId) : null,
+    assets: d.assets,
+    recordedAt: d.createdAt.toISOString(),
+  }
+}
+
+export type GroupPlanOut = {
+  group: FactsOf['group']
+  mayEdit: boolean
+  mayRecordDisruption: boolean
+  plans: Array<q.PlanRow & { actions: ActionOut[] }>
+  suggestions: Suggestion[]
+  disruptions: DisruptionOut[]
+  standing: GroupStanding | null
+  /** The current members and holdings an action may be aimed at. */
+  targets: Array<{ id: string; caption: string; kind: string }>
+}
+
+/** A group's 4P plans with their actions, the powers suggested for it and its disruptions. */
+export async function groupPlan(db: Database, actor: Actor, groupId: string, now: Date, purpose = 'Viewing a group’s 4P plan'): Promise<GroupPlanOut> {
+  must(actor, 'records.read', 'Your role cannot see groups')
+  const today = ukDay(now)
+  return seeing(db, actor, async (tx) => {
+    const facts = await visibleGroup(tx, actor, groupId, today, purpose)
+    if (!facts) return null
+    const [plans, mayEdit, tasked, disruptions, catalogue] = await Promise.all([
+      q.plansOfGroup(tx, groupId),
+      mayEditGroup(tx, groupId),
+      q.taskedOnGroup(tx, groupId),
+      q.disruptionsOfGroups(tx, [groupId], RECENT_DISRUPTIONS),
+      storedPowers(tx, db),
+    ])
+    const actions = await q.actionsOfPlans(tx, plans.map((p) => p.id))
+    const captions = new Map([...facts.members.map((m) => [m.personId, m.caption] as const), ...facts.holdings.map((h) => [h.entityId, h.caption] as const)])
+    const names = await namesFor(tx, db, actions, disruptions, captions)
+    const suggestions = suggestPowers(catalogue.powers, profileOf(facts, today))
+    const standing = (await groupStandings(tx, actor, [facts.group], now)).get(groupId) ?? null
+    await recordAudit(tx, actor, { action: 'consultation', recordType: GROUP_KIND.recordType, recordId: groupId, purpose })
+    const shown = [...captions.keys()]
+    if (shown.length > 0) await recordAudit(tx, actor, { action: 'consultation', recordType: 'entity', purpose, detail: { group: groupId, shown } })
+    return {
+      group: facts.group,
+      mayEdit,
+      mayRecordDisruption: actor.capabilities.includes('records.write') && (mayEdit || tasked),
+      plans: plans.map((p) => ({ ...p, actions: actions.filter((a) => a.planId === p.id).map((a) => actionOut(a, names, today, actor, mayEdit)) })),
+      suggestions,
+      disruptions: disruptions.map((d) => disruptionOut(d, names)),
+      standing,
+      targets: [
+        ...facts.members.map((m) => ({ id: m.personId, caption: m.caption, kind: 'member' })),
+        ...facts.holdings.map((h) => ({ id: h.entityId, caption: h.caption, kind: h.kind.replace('_', ' ') })),
+      ],
+    }
+  }, 'Group')
+}
+
+export type ActionPageOut = ActionOut & { groupName: string | null; planTitle: string }
+
+/** One action, for its owner or anyone who may see its plan. */
+export async function getAction(db: Database, actor: Actor, actionId: string, now: Date): Promise<ActionPageOut> {
+  must(actor, 'records.read', 'Your role cannot see plans')
+  const today = ukDay(now)
+  return seeing(db, actor, async (tx) => {
+    const action = await q.findAction(tx, actionId)
+    if (!action) return null
+    const plan = await q.findPlan(tx, action.planId)
+    const group = action.groupId ? (await groupSummaries(tx, [action.groupId])).get(action.groupId) : undefined
+    const captions = new Map<string, string>()
+    if (action.groupId && action.targetEntityId && group) {
+      const facts = await groupProfileFacts(tx, action.groupId, today)
+      for (const e of [...(facts?.members.map((m) => [m.personId, m.caption] as const) ?? []), ...(facts?.holdings.map((h) => [h.entityId, h.caption] as const) ?? [])]) captions.set(e[0], e[1])
+    }
+    const names = await namesFor(tx, db, [action], [], captions)
+    const mayEdit = plan ? await q.mayEditPlan(tx, plan.id) : false
+    await recordAudit(tx, actor, { action: 'consultation', recordType: q.ACTION_RECORD, recordId: actionId, purpose: 'Viewing an action on a 4P plan' })
+    return { ...actionOut(action, names, today, actor, mayEdit), groupName: group?.name ?? null, planTitle: plan?.title ?? '4P plan' }
+  }, 'Action')
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plans and actions
+
+/** The group's first active plan, made when it has none: an action always belongs to a plan. */
+async function planForGroup(tx: Tx, actor: Actor, facts: FactsOf, planId: string | null): Promise<q.PlanRow> {
+  const plans = await q.plansOfGroup(tx, facts.group.id)
+  if (planId) {
+    const named = plans.find((p) => p.id === planId)
+    if (!named) throw new ValidationError([{ field: 'planId', message: 'Choose one of this group’s plans' }])
+    return named
+  }
+  const active = plans.find((p) => p.status === 'active')
+  if (active) return active
+  const id = await insertGroupPlan(tx, actor, facts, { title: `4P plan for ${facts.group.name}`, keyRisk: null })
+  return (await q.findPlan(tx, id))!
+}
+
+async function insertGroupPlan(tx: Tx, actor: Actor, facts: FactsOf, input: { title: string; keyRisk: string | null; purpose?: string }): Promise<string> {
+  const g = facts.group
+  // A group's plan is seen where the group is (row-level security); its own marking copies the group's
+  // so that exports carry the same handling conditions.
+  const id = await q.insertPlan(tx, {
+    groupId: g.id, threatArea: null, title: input.title, keyRisk: input.keyRisk, coordinatorId: null, owningAgencyId: g.owningAgencyId,
+    purpose: input.purpose ?? g.purpose, protectiveMarking: g.protectiveMarking, handlingCode: g.handlingCode, handlingConditions: g.handlingConditions,
+    sharingScope: g.sharingScope, reviewDate: g.reviewDate, by: actor.userId,
+  })
+  await recordAudit(tx, actor, { action: 'collection', recordType: q.PLAN_RECORD, recordId: id, purpose: input.purpose ?? 'Planning the disruption of an organised crime group', detail: { group: g.id } })
+  return id
+}
+
+/** A further plan for a group, for one key risk (Operation Genga keeps a plan per key risk). */
+export async function createGroupPlan(db: Database, actor: Actor, groupId: string, raw: unknown, now: Date): Promise<string> {
+  must(actor, 'records.write', 'Your role cannot change plans')
+  const input = parseInput(PlanInput, raw)
+  return seeing(db, actor, async (tx) => {
+    const facts = await visibleGroup(tx, actor, groupId, ukDay(now), 'Adding a plan to a group')
+    if (!facts) return null
+    if (!(await mayEditGroup(tx, groupId))) throw new ForbiddenError('Only the agency that holds a group, or its Lead Responsible Officer, can add a plan')
+    return insertGroupPlan(tx, actor, facts, input)
+  }, 'Group')
+}
+
+type Owner = { user: Profile; agency: AgencyKind; can: readonly Capability[] }
+
+/** The officer named by id or e-mail, checked: active, of an active agency, able to record work. */
+async function resolveOwner(tx: Tx, input: { ownerEmail: string | null; ownerUserId: string | null }, issues: FieldIssue[]): Promise<Owner | null> {
+  const field = input.ownerUserId ? 'ownerUserId' : 'ownerEmail'
+  const id = input.ownerUserId ?? (input.ownerEmail ? await userIdByEmail(tx, input.ownerEmail) : null)
+  if (!input.ownerUserId && !input.ownerEmail) {
+    issues.push({ field: 'ownerEmail', message: 'Enter the email address of the officer who will own the action' })
+    return null
+  }
+  const user = id ? await credentials.profile(tx, id) : null
+  if (!user) {
+    issues.push({ field, message: input.ownerUserId ? 'No user has that id' : 'No user has that email address: enter the email address of the officer’s Achilles account' })
+    return null
+  }
+  if (!user.active || !user.agencyActive) {
+    issues.push({ field, message: `${user.displayName}’s account is not active: choose an active officer` })
+    return null
+  }
+  const can = capabilitiesOf(user.roles.filter(isRole))
+  if (!can.includes('records.read') || !can.includes('records.write')) {
+    issues.push({ field, message: `${user.displayName}’s role cannot see and record work on groups, so they cannot own an action` })
+    return null
+  }
+  const agency = (await agencyKinds(tx, [user.agencyId])).get(user.agencyId)!
+  return { user, agency, can }
+}
+
+/**
+ * Lets the owner see the group when nothing else does. The grants policy lets only the owning
+ * agency grant, but a Lead Responsible Officer of another agency runs the plan: the service has
+ * checked they may change the group, so the grant is written with the owner's privileges and
+ * logged as a disclosure by the officer who made it.
+ */
+async function shareWithOwner(tx: Tx, actor: Actor, facts: FactsOf, owner: Owner, purpose: string): Promise<void> {
+  const g = facts.group
+  if (owner.agency.id === g.owningAgencyId || owner.user.id === g.leadResponsibleOfficerId) return
+  if (g.sharingScope === 'partnership' && g.protectiveMarking === 'OFFICIAL') return
+  if (g.sharingScope === 'named' && (await access.sharedAgencyIds(tx, GROUP_KIND.recordType, g.id)).includes(owner.agency.id)) return
+  const grants = await withOwnerPrivileges(tx, () => access.activeGrants(tx, GROUP_KIND.recordType, g.id))
+  if (grants.some((x) => x.grantee_user_id === owner.user.id || x.grantee_agency_id === owner.agency.id)) return
+  const grantId = await withOwnerPrivileges(tx, () => access.insertGrant(tx, {
+    recordType: GROUP_KIND.recordType, recordId: g.id, granteeUserId: owner.user.id, granteeAgencyId: null, reason: TASKED_GRANT_REASON, expiresAt: null, by: actor.userId,
+  }))
+  await recordAudit(tx, actor, { action: 'disclosure', recordType: GROUP_KIND.recordType, recordId: g.id, purpose, recipients: [`user:${owner.user.id}`], detail: { grantId, reason: TASKED_GRANT_REASON } })
+}
+
+type ActionFields = { strand: Strand; title: string; description: string | null; dueOn: string; powerId: string | null; targetEntityId: string | null; ownerEmail: string | null; ownerUserId: string | null; planId: string | null }
+
+async function addActionInTx(tx: Tx, db: Database, actor: Actor, facts: FactsOf, input: ActionFields, today: string, site: Site): Promise<string> {
+  if (!(await mayEditGroup(tx, facts.group.id))) throw new ForbiddenError('Only the agency that holds a group, or its Lead Responsible Officer, can task partners on its plan')
+  const issues: FieldIssue[] = []
+  const owner = await resolveOwner(tx, input, issues)
+  const catalogue = await storedPowers(tx, db)
+  const powerRow = input.powerId ? catalogue.byId.get(input.powerId) : undefined
+  if (input.powerId && (!powerRow || powerRow.withdrawn)) issues.push({ field: 'powerId', message: 'Choose a power from the catalogue' })
+  const power: Power | null = powerRow && !powerRow.withdrawn ? powerRow.definition : null
+  const problems = actionProblems({ dueOn: input.dueOn, ownerAgency: owner?.agency ?? null, ownerUserAgencyId: owner?.user.agencyId ?? null, power }, today, true)
+  // Without an owner, resolveOwner has said why; only the date is still worth checking.
+  issues.push(...(owner ? problems : problems.filter((i) => i.field === 'dueOn')))
+  if (owner && facts.group.protectiveMarking === 'OFFICIAL-SENSITIVE' && !owner.can.includes('records.read_sensitive')) {
+    issues.push({ field: input.ownerUserId ? 'ownerUserId' : 'ownerEmail', message: `${owner.user.displayName}’s role cannot see OFFICIAL-SENSITIVE records, and this group is marked OFFICIAL-SENSITIVE` })
+  }
+  if (input.targetEntityId && !facts.members.some((m) => m.personId === input.targetEntityId) && !facts.holdings.some((h) => h.entityId === input.targetEntityId)) {
+    issues.push({ field: 'targetEntityId', message: 'Choose a current member, business, premises or vehicle of this group' })
+  }
+  if (issues.length > 0) throw new ValidationError(issues)
+  const plan = await planForGroup(tx, actor, facts, input.planId)
+  const purpose = 'Tasking a partner on a group’s 4P plan'
+  const id = await q.insertAction(tx, {
+    planId: plan.id, groupId: facts.group.id, strand: input.strand, title: input.title, description: input.description, ownerAgencyId: owner!.agency.id,
+    ownerUserId: owner!.user.id, dueOn: input.dueOn, powerId: power ? input.powerId : null, targetEntityId: input.targetEntityId, by: actor.userId,
+  })
+  await recordAudit(tx, actor, { action: 'collection', recordType: q.ACTION_RECORD, recordId: id, purpose, detail: { group: facts.group.id, plan: plan.id, owner: owner!.user.id } })
+  await shareWithOwner(tx, actor, facts, owner!, purpose)
+  if (owner!.user.id !== actor.userId) {
+    // The e-mail names no subject and no case detail: those stay in Achilles, under the handling code.
+    await queueMail(tx, {
+      to: owner!.user.email, toUserId: owner!.user.id, kind: 'action.assigned', relatedType: q.ACTION_RECORD, relatedId: id,
+      subject: 'Achilles: you have a new action on a 4P plan',
+      text: `${actor.displayName} (${actor.agencyName}) has given you an action on a 4P plan, due by ${longUkDate(new Date(`${input.dueOn}T12:00:00Z`))}.\n\nSign in to Achilles to see it:\n${site.baseUrl}/actions/${id}\n\nThis e-mail holds no details of the case on purpose: they are in Achilles, where their handling conditions apply.\n`,
+    })
+  }
+  return id
+}
+
+export async function addAction(db: Database, actor: Actor, groupId: string, raw: unknown, now: Date, site: Site): Promise<string> {
+  must(actor, 'records.write', 'Your role cannot change plans')
+  const input = parseInput(ActionInput, raw)
+  const today = ukDay(now)
+  return seeing(db, actor, async (tx) => {
+    const facts = await visibleGroup(tx, actor, groupId, today, 'Tasking a partner on a group’s 4P plan')
+    return facts ? addActionInTx(tx, db, actor, facts, input, today, site) : null
+  }, 'Group')
+}
+
+/** Takes a suggested power into the plan in one step: the action is the power, aimed and reasoned. */
+export async function addSuggestedAction(db: Database, actor: Actor, groupId: string, powerId: string, raw: unknown, now: Date, site: Site): Promise<string> {
+  must(actor, 'records.write', 'Your role cannot change plans')
+  const input = parseInput(SuggestionInput, raw)
+  const today = ukDay(now)
+  return seeing(db, actor, async (tx) => {
+    const facts = await visibleGroup(tx, actor, groupId, today, 'Taking a suggested power into a group’s 4P plan')
+    if (!facts) return null
+    const catalogue = await storedPowers(tx, db)
+    const suggestion = suggestPowers(catalogue.powers, profileOf(facts, today)).find((s) => s.powerId === powerId)
+    if (!suggestion) throw new NotFoundError('Suggestion')
+    const target = input.targetEntityId ?? (suggestion.targets.length === 1 ? suggestion.targets[0]!.id : null)
+    if (input.targetEntityId && !suggestion.targets.some((t) => t.id === input.targetEntityId)) {
+      throw new ValidationError([{ field: 'targetEntityId', message: `Choose one of those the ${suggestion.name} could be used on` }])
+    }
+    const prerequisites = suggestion.prerequisites.map((p) => `Must come first: ${p.description}`)
+    return addActionInTx(tx, db, actor, facts, {
+      strand: suggestion.strands[0]!, title: suggestion.name, description: [...suggestion.reasons, ...prerequisites].join('\n'), dueOn: input.dueOn,
+      powerId, targetEntityId: target, ownerEmail: input.ownerEmail, ownerUserId: input.ownerUserId, planId: input.planId,
+    }, today, site)
+  }, 'Group')
+}
+
+/**
+ * Records an action's progress. Its owner may change only its status and outcome; the plan's
+ * editors may too. Completing an action tells the LRO.
+ */
+export async function updateActionProgress(db: Database, actor: Actor, actionId: string, raw: unknown, now: Date, site: Site): Promise<void> {
+  must(actor, 'records.write', 'Your role cannot record work on plans')
+  const input = parseInput(ActionProgress, raw)
+  await seeing(db, actor, async (tx) => {
+    const action = await q.findAction(tx, actionId)
+    if (!action) return null
+    const mayEdit = await q.mayEditPlan(tx, action.planId)
+    if (!mayEdit && action.ownerUserId !== actor.userId) throw new ForbiddenError('Only the action’s owner or the plan’s Lead Responsible Officer can record its progress')
+    if (!(await q.updateProgress(tx, actionId, input.rowVersion, input, actor.userId))) {
+      throw new ConflictError('Someone else changed this action while you were editing it. Reload the page to see their changes, then make yours again.')
+    }
+    await recordAudit(tx, actor, { action: 'alteration', recordType: q.ACTION_RECORD, recordId: actionId, purpose: 'Recording progress on a 4P action', detail: { status: input.status } })
+    if (input.status === 'done' && action.status !== 'done') {
+      const lead = (await q.planLeads(tx, [action.planId])).get(action.planId)
+      const leadProfile = lead && lead !== actor.userId ? await credentials.profile(tx, lead) : null
+      if (leadProfile?.active) {
+        await queueMail(tx, {
+          to: leadProfile.email, toUserId: leadProfile.id, kind: 'action.completed', relatedType: q.ACTION_RECORD, relatedId: actionId,
+          subject: 'Achilles: an action on a plan you lead is done',
+          text: `${actor.displayName} (${actor.agencyName}) has marked an action on a 4P plan you lead as done.\n\nSee it in Achilles:\n${site.baseUrl}/actions/${actionId}\n`,
+        })
+      }
+    }
+    return true
+  }, 'Action')
+}
+
+// ---------------------------------------------------------------------------------------------
+// Disruptions
+
+/**
+ * Records a disruption against a group, by its LRO or agency or by a partner tasked on its plan,
+ * and marks the group due for re-assessment. Returns the disruption's id.
+ */
+export async function recordDisruption(db: Database, actor: Actor, groupId: string, raw: unknown, now: Date): Promise<string> {
+  must(actor, 'records.write', 'Your role cannot record disruptions')
+  const input = parseInput(DisruptionInput, raw)
+  const today = ukDay(now)
+  return seeing(db, actor, async (tx) => {
+    const facts = await visibleGroup(tx, actor, groupId, today, 'Recording a disruption of a group')
+    if (!facts) return null
+    if (!(await mayEditGroup(tx, groupId)) && !(await q.taskedOnGroup(tx, groupId))) {
+      throw new ForbiddenError('Only the group’s Lead Responsible Officer, its agency or a partner tasked on its plan can record a disruption')
+    }
+    const issues: FieldIssue[] = []
+    if (input.occurredOn > today) issues.push({ field: 'occurredOn', message: 'The date of the disruption must be today or in the past' })
+    const agencyId = input.agencyId ?? actor.agencyId
+    const agency = (await agencyKinds(tx, [agencyId])).get(agencyId)
+    if (!agency || !agency.active) issues.push({ field: 'agencyId', message: 'Choose an active agency from the list' })
+    if (input.actionId) {
+      const action = await q.findAction(tx, input.actionId)
+      if (!action || action.groupId !== groupId) issues.push({ field: 'actionId', message: 'Choose an action on this group’s plan' })
+    }
+    if (input.powerId) {
+      const power = (await storedPowers(tx, db)).byId.get(input.powerId)
+      if (!power) issues.push({ field: 'powerId', message: 'Choose a power from the catalogue' })
+      else if (agency && !mayUse(power.definition, agency)) issues.push({ field: 'powerId', message: `${agency.name} cannot use the ${power.name}: choose the agency that used it, or another power` })
+    }
+    if (issues.length > 0) throw new ValidationError(issues)
+    const id = await q.insertDisruption(tx, {
+      groupId, actionId: input.actionId, powerId: input.powerId, occurredOn: input.occurredOn, agencyId, description: input.description,
+      outcome: input.outcome, outcomeReason: input.outcomeReason, recordedByAgencyId: actor.agencyId, by: actor.userId,
+      assets: input.assets.map((a) => ({ kind: a.kind, description: a.description, quantity: a.quantity, unit: a.unit, valuePence: a.valuePounds === null ? null : Math.round(a.valuePounds * 100) })),
+    })
+    await markGroupChanged(tx, groupId, 'disruptions')
+    await recordAudit(tx, actor, { action: 'collection', recordType: q.DISRUPTION_RECORD, recordId: id, purpose: 'Recording a disruption of a group', detail: { group: groupId, outcome: input.outcome } })
+    return id
+  }, 'Group')
+}
+
+// ---------------------------------------------------------------------------------------------
+// The home page
+
+export type MyWork = {
+  tasks: Array<ActionOut & { groupName: string | null }>
+  ledGroups: Array<{ id: string; name: string; operationName: string | null; reviewDate: string; standing: GroupStanding | null; open: number; overdue: number; lastDisruption: DisruptionOut | null }>
+}
+
+/** The actions a user owns and the groups they lead, for their home page, in the caller's transaction. */
+export async function myWork(tx: Tx, db: Database, actor: Actor, now: Date): Promise<MyWork> {
+  const today = ukDay(now)
+  const [owned, led] = await Promise.all([q.openActionsOwnedBy(tx, actor.userId, HOME_LIMIT), groupsILead(tx, HOME_LIMIT)])
+  const groupIds = [...new Set([...owned.flatMap((a) => (a.groupId ? [a.groupId] : [])), ...led.map((g) => g.id)])]
+  const [summaries, counts, disruptions] = await Promise.all([
+    groupSummaries(tx, groupIds),
+    q.actionCountsByGroup(tx, led.map((g) => g.id), today),
+    q.disruptionsOfGroups(tx, led.map((g) => g.id), HOME_LIMIT),
+  ])
+  const standings = await groupStandings(tx, actor, led, now)
+  const names = await namesFor(tx, db, owned, disruptions, new Map())
+  const shownGroups = [...summaries.keys()]
+  if (shownGroups.length > 0) await recordAudit(tx, actor, { action: 'consultation', recordType: GROUP_KIND.recordType, purpose: 'Viewing my tasks and the groups I lead', detail: { shown: shownGroups } })
+  return {
+    tasks: owned.map((a) => ({ ...actionOut(a, names, today, actor, false), groupName: a.groupId ? (summaries.get(a.groupId)?.name ?? null) : null })),
+    ledGroups: led.map((g) => {
+      const last = disruptions.find((d) => d.groupId === g.id)
+      return {
+        id: g.id, name: g.name, operationName: g.operationName, reviewDate: g.reviewDate, standing: standings.get(g.id) ?? null,
+        open: counts.get(g.id)?.open ?? 0, overdue: counts.get(g.id)?.overdue ?? 0, lastDisruption: last ? disruptionOut(last, names) : null,
+      }
+    }),
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The overdue sweep
+
+export type SweepReport = { flagged: number; mailed: number }
+
+/**
+ * Flags every action that has become overdue since the last sweep and tells its owner and the
+ * plan's LRO by e-mail, once per lapse. Runs as the platform, over every plan.
+ */
+export async function sweepOverdueActions(db: Database, now: Date, site: Site): Promise<SweepReport> {
+  const today = ukDay(now)
+  return asSystem(db, async (tx) => {
+    const flagged = await q.flagOverdueActions(tx, today)
+    if (flagged.length === 0) return { flagged: 0, mailed: 0 }
+    const leads = await q.planLeads(tx, [...new Set(flagged.map((a) => a.planId))])
+    const people = await activeEmails(tx, [...new Set([...flagged.map((a) => a.ownerUserId), ...[...leads.values()].filter((l): l is string => l !== null)])])
+    let mailed = 0
+    for (const a of flagged) {
+      const due = longUkDate(new Date(`${a.dueOn}T12:00:00Z`))
+      const link = `${site.baseUrl}/actions/${a.id}`
+      const owner = people.get(a.ownerUserId)
+      if (owner) {
+        await queueMail(tx, { to: owner.email, toUserId: owner.id, kind: 'action.overdue', relatedType: q.ACTION_RECORD, relatedId: a.id, subject: 'Achilles: an action you own is overdue', text: `An action you own on a 4P plan was due by ${due} and is not done.\n\nUpdate it in Achilles:\n${link}\n` })
+        mailed++
+      }
+      const leadId = leads.get(a.planId)
+      const lead = leadId && leadId !== a.ownerUserId ? people.get(leadId) : undefined
+      if (lead) {
+        await queueMail(tx, { to: lead.email, toUserId: lead.id, kind: 'action.overdue', relatedType: q.ACTION_RECORD, relatedId: a.id, subject: 'Achilles: an action on a plan you lead is overdue', text: `An action on a 4P plan you lead was due by ${due} and is not done.\n\nSee it in Achilles:\n${link}\n` })
+        mailed++
+      }
+    }
+    await recordAudit(tx, 'system', { action: 'alteration', recordType: q.ACTION_RECORD, purpose: 'Flagging overdue 4P actions', detail: { flagged: flagged.length, day: today } })
+    return { flagged: flagged.length, mailed }
+  })
+}
