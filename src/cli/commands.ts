@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
-import { baseUrl, type Config } from '../config.ts'
+import type { Config } from '../config.ts'
 import { DEMO_DOMAIN, demoPartnership, nationalPartnership, type Partnership } from '../core/demo/partnership.ts'
 import { ValidationError } from '../core/errors.ts'
 import { isUuid } from '../core/ids.ts'
@@ -16,7 +16,6 @@ import { seededRandom } from '../core/demo/random.ts'
 import { isEmpty, loadCrimePicture, loadPartnership } from '../modules/demo/service.ts'
 import { loadDemonstrationAssessments } from '../modules/prioritisation/demonstration.ts'
 import { ensureDefaultModels } from '../modules/prioritisation/service.ts'
-import { sweepOverdueActions } from '../modules/plans/service.ts'
 import { ensurePowerCatalogue } from '../modules/powers/service.ts'
 import { credentials, userIdByEmail } from '../modules/users/service.ts'
 import { importCommandDefinition } from './import.ts'
@@ -149,9 +148,13 @@ async function verifyAuditCommand(env: CommandEnv): Promise<number> {
 /** The nightly work the server also does hourly, for a partnership that prefers cron. */
 async function sweepCommand(env: CommandEnv): Promise<number> {
   const started = process.hrtime.bigint()
-  const report = await sweepOverdueActions(env.db, env.now(), { baseUrl: baseUrl(env.config) })
+  const { runNightlyWork } = await import('./nightly.ts')
+  const { actions, orders } = await runNightlyWork(env.db, env.config, env.now())
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
-  line(env, `Overdue actions: ${report.flagged.toLocaleString('en-GB')} newly flagged, ${report.mailed.toLocaleString('en-GB')} e-mail(s) queued to owners and Lead Responsible Officers (${seconds.toFixed(2)} s).`)
+  const n = (x: number) => x.toLocaleString('en-GB')
+  line(env, `Overdue actions: ${n(actions.flagged)} newly flagged, ${n(actions.mailed)} e-mail(s) queued to owners and Lead Responsible Officers.`)
+  line(env, `Orders register: ${n(orders.expired)} expired, ${n(orders.ordersInForce)} in force, ${n(orders.checksScheduled)} compliance check(s) scheduled, ${n(orders.renewalsFlagged)} renewal reminder(s) queued.`)
+  line(env, `Took ${seconds.toFixed(2)} s.`)
   return 0
 }
 
@@ -200,7 +203,7 @@ export const COMMANDS: Record<string, Command> = {
   migrate: { summary: 'apply database migrations not yet applied', usage: 'achilles migrate', run: migrateCommand },
   seed: { summary: 'load invented demonstration data into an empty database', usage: 'achilles seed [--scale demo|national] [--intelligence N]', run: seedCommand },
   'verify-audit': { summary: "check the audit log's hash chain and report the first broken link", usage: 'achilles verify-audit', run: verifyAuditCommand },
-  sweep: { summary: 'flag overdue 4P actions and queue their e-mails (the server also does this hourly)', usage: 'achilles sweep', run: sweepCommand },
+  sweep: { summary: 'flag overdue 4P actions, expire orders, schedule compliance checks and queue reminders (the server also does this hourly)', usage: 'achilles sweep', run: sweepCommand },
   token: { summary: 'make or revoke an API token', usage: 'achilles token create --user EMAIL --scope SCOPE | achilles token revoke ID', run: tokenCommand },
   import: importCommandDefinition,
   // The document libraries load only when a profile is asked for.

@@ -5,7 +5,7 @@ import type { Database } from '../db/connection.ts'
 import { buildApp } from '../http/app.ts'
 import { cookieSecret } from '../modules/auth/service.ts'
 import { startMailer } from '../modules/mail/service.ts'
-import { startPlanSweeps } from '../modules/plans/sweeps.ts'
+import { startNightlyWork } from './nightly.ts'
 import { COMMANDS, prepareDatabase, type CommandEnv } from './commands.ts'
 import { serveControlSocket } from './control.ts'
 
@@ -30,7 +30,7 @@ export async function serve(db: Database, config: Config, now: () => Date = () =
   }
   await app.listen({ port: config.port, host: config.host })
   const mailer = startMailer({ db, config, now, log: app.log })
-  const sweeps = startPlanSweeps({ db, config, now, log: app.log })
+  const nightly = startNightlyWork({ db, config, now, log: app.log })
   const addressInfo = app.server.address()
   const port = typeof addressInfo === 'object' && addressInfo ? addressInfo.port : config.port
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
@@ -40,7 +40,7 @@ export async function serve(db: Database, config: Config, now: () => Date = () =
       control?.close()
       // Fastify stops accepting, answers new requests with 503 and waits for those in flight.
       await app.close()
-      await sweeps.stop()
+      await nightly.stop()
       await mailer.stop()
       await db.close()
     })())

@@ -577,6 +577,82 @@ export interface DisruptionAssetsTable {
   value_pence: number | null
 }
 
+export interface OrdersTable extends RestrictedColumns {
+  id: Generated<string>
+  order_type: string
+  power_id: string
+  group_id: string | null
+  subject_entity_id: string
+  subject_kind: string
+  court: string | null
+  court_reference: string | null
+  made_on: string | null
+  starts_at: Timestamp
+  ends_at: ColumnType<Date | null, Date | string | null, Date | string | null>
+  extended_authority: Generated<boolean>
+  authorised_by: string | null
+  status: Generated<string>
+  officer_id: string
+  renewal_flagged_for: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
+  notes: string | null
+  purpose: string
+  review_date: string
+  created_at: CreatedTimestamp
+  created_by: string | null
+  updated_at: Timestamp
+  updated_by: string | null
+  row_version: Generated<number>
+}
+
+export interface OrderObligationsTable {
+  id: Generated<string>
+  order_id: string
+  key: string
+  position: number
+  kind: string
+  text: string
+  every_value: number | null
+  every_unit: string | null
+  notice_hours: number | null
+  check_agency_ids: ColumnType<string[], string[] | undefined, string[]>
+}
+
+export interface OrderChecksTable {
+  id: Generated<string>
+  order_id: string
+  obligation_key: string
+  sequence: number
+  due_on: string
+  agency_id: string
+  result: string | null
+  checked_on: string | null
+  checked_by: string | null
+  notes: string | null
+  created_at: CreatedTimestamp
+}
+
+export interface OrderBreachesTable {
+  id: Generated<string>
+  order_id: string
+  obligation_key: string | null
+  check_id: string | null
+  occurred_on: string
+  description: string
+  reported_by: string
+  reported_by_agency_id: string
+  created_at: CreatedTimestamp
+}
+
+export interface OrderVariationsTable {
+  id: Generated<number>
+  order_id: string
+  varied_on: string
+  summary: string
+  previous: ColumnType<unknown, string, never>
+  created_by: string | null
+  created_at: CreatedTimestamp
+}
+
 export interface DB {
   settings: SettingsTable
   agencies: AgenciesTable
@@ -615,4 +691,9 @@ export interface DB {
   plan_actions: PlanActionsTable
   disruptions: DisruptionsTable
   disruption_assets: DisruptionAssetsTable
+  orders: OrdersTable
+  order_obligations: OrderObligationsTable
+  order_checks: OrderChecksTable
+  order_breaches: OrderBreachesTable
+  order_variations: OrderVariationsTable
 }

@@ -32,6 +32,7 @@ import { prioritisationRoutes } from '../modules/prioritisation/routes.ts'
 import { searchRoutes } from '../modules/search/routes.ts'
 import { userRoutes } from '../modules/users/routes.ts'
 import { localProfileRoutes } from '../modules/profiles/routes.ts'
+import { orderRoutes } from '../modules/orders/routes.ts'
 import { planRoutes } from '../modules/plans/routes.ts'
 import { powerRoutes } from '../modules/powers/routes.ts'
 
@@ -124,7 +125,7 @@ export async function buildApp(ctx: AppContext, options: { logger?: FastifyServe
       info: {
         title: 'Achilles API',
         version: '1',
-        description: 'Partner directory, users, shared notes, people and entities, organised crime groups, intelligence, prioritisation, the tools-and-powers catalogue, 4P plans and disruptions, search, CSV import and the audit log. Authenticate with "Authorization: Bearer <token>" (make one with `npx achilles token create`).',
+        description: 'Partner directory, users, shared notes, people and entities, organised crime groups, intelligence, prioritisation, the tools-and-powers catalogue, 4P plans and disruptions, the orders register, search, CSV import and the audit log. Authenticate with "Authorization: Bearer <token>" (make one with `npx achilles token create`).',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
@@ -158,5 +159,6 @@ export async function buildApp(ctx: AppContext, options: { logger?: FastifyServe
   await app.register(localProfileRoutes)
   await app.register(powerRoutes)
   await app.register(planRoutes)
+  await app.register(orderRoutes)
   return app
 }

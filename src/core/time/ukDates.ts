@@ -53,3 +53,23 @@ export function ukClock(at: Date): string {
 export function longCalendarDate(day: string): string {
   return longDateUtc.format(new Date(`${day}T00:00:00Z`))
 }
+
+const wallClockUk = new Intl.DateTimeFormat('en-GB', { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: UK })
+
+/** How far UK clock time is ahead of UTC at an instant, in milliseconds (0 in winter, 1 hour in summer). */
+function ukOffsetMs(at: number): number {
+  const p = Object.fromEntries(wallClockUk.formatToParts(new Date(at)).map((x) => [x.type, x.value]))
+  return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute)) - Math.floor(at / 60_000) * 60_000
+}
+
+/**
+ * The instant a UK date and clock time names ("2027-03-01", "18:00"): an order served at six in the
+ * evening in Leicester is 18:00 BST in summer, 17:00 UTC. A time the clocks skip is read as after them.
+ */
+export function ukInstant(day: string, time = '00:00'): Date {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number]
+  const [h, mi] = time.split(':').map(Number) as [number, number]
+  const wall = Date.UTC(y, m - 1, d, h, mi)
+  const first = wall - ukOffsetMs(wall)
+  return new Date(wall - ukOffsetMs(first))
+}
