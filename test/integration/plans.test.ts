@@ -7,6 +7,7 @@ import { createMailTransport, deliverPendingMail } from '../../src/modules/mail/
 import { sweepOverdueActions } from '../../src/modules/plans/service.ts'
 import { ensurePowerCatalogue } from '../../src/modules/powers/service.ts'
 import { ensureDefaultModels } from '../../src/modules/prioritisation/service.ts'
+import { SHIPPED_TEMPLATES } from '../../src/core/plans/shippedTemplates.ts'
 import { signedIn, startTestApp, type TestApp } from '../support/app.ts'
 import { engineName } from '../support/database.ts'
 import { loopbackSmtp, mailText } from '../support/smtp.ts'
@@ -192,6 +193,28 @@ describe(`4P plans on ${engineName()}`, () => {
     // The LRO heard the action was done.
     await deliverPendingMail(t.db, createMailTransport({ smtpUrl: smtp.url, mailFrom: 'Achilles <achilles@test.example>' }))
     assert.ok(smtp.received.some((m) => m.to.includes(POLICE_LRO) && mailText(m.raw).includes(`/actions/${action.id}`)))
+  })
+
+  test('a threat area’s template offers its actions, each taken into the plan in one step; a key risk gets a plan of its own', async () => {
+    const { group } = await takeawayGroup('Melton Road')
+    const lro = api(POLICE_LRO)
+    const page = await (await signedIn(t.app, POLICE_LRO)).get(`/groups/${group.id}/plan`)
+    assert.match(page.body, /From the 4P plan templates/)
+    const template = SHIPPED_TEMPLATES.find((x) => x.threatArea === 'county_lines')!
+    assert.ok(page.body.includes(template.title), 'the county lines template is offered')
+    const first = template.actions[0]!
+    const taken = await created(await lro('POST', `/api/v1/groups/${group.id}/plan/template-actions`, { templateKey: template.key, index: 0, ownerEmail: POLICE_LRO, dueOn: daysFromNow(first.dueInDays) }))
+    assert.equal(taken.title, first.title)
+    assert.equal(taken.strand, first.strand)
+    assert.equal(taken.powerId, first.powerId)
+    const wrong = await lro('POST', `/api/v1/groups/${group.id}/plan/template-actions`, { templateKey: 'fraud', index: 0, ownerEmail: POLICE_LRO, dueOn: daysFromNow(7) })
+    assert.deepEqual(fields(wrong.body), ['templateKey'], 'a template for a threat area the group does not have is refused')
+
+    const keyRisk = await created(await lro('POST', `/api/v1/groups/${group.id}/plans`, { title: 'Cuckooed addresses', keyRisk: 'Vulnerable tenants on the Braunstone estate' }))
+    const onIt = await created(await lro('POST', `/api/v1/groups/${group.id}/plan/actions`, { strand: 'protect', title: 'Safeguarding visits to the tenants', ownerEmail: POLICE_LRO, dueOn: daysFromNow(7), planId: keyRisk.id }))
+    const plans = (await lro('GET', `/api/v1/groups/${group.id}/plan`)).body.plans
+    assert.deepEqual(plans.map((p: any) => [p.title, p.keyRisk, p.actions.length]), [[`4P plan for ${group.name}`, null, 1], ['Cuckooed addresses', 'Vulnerable tenants on the Braunstone estate', 1]])
+    assert.equal(plans[1].actions[0].id, onIt.id)
   })
 
   test('someone who cannot see the group gets not found, logged as a refusal, and cannot record a disruption', async () => {

@@ -10,7 +10,7 @@ import { formBody, requireActor } from '../../http/auth.ts'
 import { pathId } from '../../http/validation.ts'
 import { formErrors, renderPage, setFlash } from '../../http/views.ts'
 import { storedPowers } from '../powers/service.ts'
-import { ActionInput, ActionOut, ActionProgress, ASSET_KINDS, ASSET_KIND_LABELS, DISRUPTION_OUTCOMES, DISRUPTION_OUTCOME_LABELS, DisruptionInput, DisruptionOut, PlanOut, SuggestionInput, SuggestionOut } from './schema.ts'
+import { ActionInput, ActionOut, ActionProgress, ASSET_KINDS, ASSET_KIND_LABELS, DISRUPTION_OUTCOMES, DISRUPTION_OUTCOME_LABELS, DisruptionInput, DisruptionOut, PlanInput, PlanOut, SuggestionInput, SuggestionOut, TemplateActionInput } from './schema.ts'
 import * as service from './service.ts'
 
 const GroupParams = z.object({ id: z.uuid('id must be a group id') })
@@ -56,7 +56,7 @@ export async function planRoutes(app: FastifyInstance): Promise<void> {
   async function showPlan(request: FastifyRequest, reply: FastifyReply, groupId: string, extra: Record<string, unknown> = {}) {
     const plan = await service.groupPlan(db, requireActor(request), groupId, ctx.now())
     return renderPage(request, reply, 'plans/views/group-plan.njk', {
-      title: `4P plan: ${plan.group.name}`, ...plan, planLabels, defaultDue: fourWeeksFrom(ctx.now()), suggestionValues: {}, ...extra,
+      title: `4P plan: ${plan.group.name}`, ...plan, planLabels, defaultDue: fourWeeksFrom(ctx.now()), suggestionValues: {}, planValues: {}, ...extra,
     })
   }
 
@@ -100,6 +100,34 @@ export async function planRoutes(app: FastifyInstance): Promise<void> {
       // A power the owner's agency cannot use is put right by choosing another owner.
       const issues = error.issues.map((i) => ({ ...i, field: `${powerId}-${i.field === 'powerId' ? 'ownerEmail' : i.field}` }))
       return showPlan(request, reply.status(400), groupId, { suggestionValues: { [powerId]: body }, errors: formErrors(issues), failedPower: powerId })
+    }
+  })
+
+  app.post('/groups/:id/plan/template-actions', { schema: { hide: true } }, async (request, reply) => {
+    const groupId = groupIdOf(request)
+    const body = formBody(request)
+    try {
+      await service.addTemplateAction(db, requireActor(request), groupId, body, ctx.now(), site())
+      setFlash(reply, 'Template action added to the plan. Its owner has been told.', config.cookieSecure)
+      return reply.redirect(`/groups/${groupId}/plan`, 303)
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error
+      const prefix = `tpl-${String(body.templateKey)}-${String(body.index)}`
+      const issues = error.issues.map((i) => ({ ...i, field: `${prefix}-${i.field === 'powerId' ? 'ownerEmail' : i.field}` }))
+      return showPlan(request, reply.status(400), groupId, { suggestionValues: { [prefix]: body }, errors: formErrors(issues), failedTemplate: String(body.templateKey) })
+    }
+  })
+
+  app.post('/groups/:id/plans', { schema: { hide: true } }, async (request, reply) => {
+    const groupId = groupIdOf(request)
+    const body = formBody(request)
+    try {
+      await service.createGroupPlan(db, requireActor(request), groupId, body, ctx.now())
+      setFlash(reply, 'Plan added.', config.cookieSecure)
+      return reply.redirect(`/groups/${groupId}/plan`, 303)
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error
+      return showPlan(request, reply.status(400), groupId, { planValues: body, errors: formErrors(error.issues.map((i) => ({ ...i, field: `plan-${i.field}` }))) })
     }
   })
 
@@ -182,6 +210,22 @@ export async function planRoutes(app: FastifyInstance): Promise<void> {
       const id = await service.addSuggestedAction(db, actor, request.params.id, request.params.powerId, request.body, ctx.now(), site())
       return reply.status(201).header('location', `/api/v1/actions/${id}`).send(await service.getAction(db, actor, id, ctx.now()))
     },
+  )
+
+  api.post(
+    '/api/v1/groups/:id/plan/template-actions',
+    { schema: { tags: [TAG], summary: 'Take one action of a threat area’s 4P template into the group’s plan', params: GroupParams, body: TemplateActionInput, response: { 201: ActionOut } } },
+    async (request, reply) => {
+      const actor = requireActor(request)
+      const id = await service.addTemplateAction(db, actor, request.params.id, request.body, ctx.now(), site())
+      return reply.status(201).header('location', `/api/v1/actions/${id}`).send(await service.getAction(db, actor, id, ctx.now()))
+    },
+  )
+
+  api.post(
+    '/api/v1/groups/:id/plans',
+    { schema: { tags: [TAG], summary: 'Add a plan to a group, for one key risk', params: GroupParams, body: PlanInput, response: { 201: z.object({ id: z.string() }) } } },
+    async (request, reply) => reply.status(201).send({ id: await service.createGroupPlan(db, requireActor(request), request.params.id, request.body, ctx.now()) }),
   )
 
   api.get(

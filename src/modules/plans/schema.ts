@@ -51,6 +51,14 @@ export const SuggestionInput = z.object({
   planId: optionalId('The plan'),
 })
 
+export const TemplateActionInput = z.object({
+  templateKey: z.string({ error: 'Choose a template' }).regex(/^[a-z][a-z0-9_]*$/, 'Choose a template from the list').max(80),
+  index: z.coerce.number({ error: 'Choose an action of the template' }).int().min(0).max(50),
+  ...owner,
+  dueOn: isoDate('the due date'),
+  planId: optionalId('The plan'),
+})
+
 export const ActionProgress = z.object({
   status: z.enum(ACTION_STATUSES, { error: 'Choose a status from the list' }),
   outcomeNotes: optionalText(5000, 'Outcome notes'),

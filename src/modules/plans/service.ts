@@ -4,6 +4,8 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type Fie
 import { actionProblems, isOverdue, type ActionStatus } from '../../core/plans/actions.ts'
 import { mayUse, type Power, type Strand } from '../../core/powers/catalogue.ts'
 import { ageOn, suggestPowers, type GroupProfile, type Suggestion } from '../../core/powers/suggestPowers.ts'
+import { SHIPPED_TEMPLATES } from '../../core/plans/shippedTemplates.ts'
+import { actionsFromTemplate, templateFor, type TemplateActionDraft } from '../../core/plans/templates.ts'
 import type { BusinessType, EnablerProfession, HoldingKind, MemberRole, ThreatArea } from '../../core/reference/crime.ts'
 import { longUkDate, ukDay } from '../../core/time/ukDates.ts'
 import type { Database } from '../../db/connection.ts'
@@ -19,7 +21,7 @@ import { groupStandings, type GroupStanding } from '../prioritisation/service.ts
 import * as records from '../records/service.ts'
 import { activeEmails, credentials, displayNames, userIdByEmail, type Profile } from '../users/service.ts'
 import * as q from './queries.ts'
-import { ActionInput, ActionProgress, DisruptionInput, PlanInput, SuggestionInput, type ActionOut, type DisruptionOut } from './schema.ts'
+import { ActionInput, ActionProgress, DisruptionInput, PlanInput, SuggestionInput, TemplateActionInput, type ActionOut, type DisruptionOut } from './schema.ts'
 
 // 4P plans: an LRO tasks partners with actions under Pursue, Prevent, Protect and Prepare, takes
 // the catalogue's suggested powers into the plan, and partners record what they did. Tasking a
@@ -135,6 +137,19 @@ export type GroupPlanOut = {
   standing: GroupStanding | null
   /** The current members and holdings an action may be aimed at. */
   targets: Array<{ id: string; caption: string; kind: string }>
+  /** The shipped 4P templates for the group's threat areas, their actions dated from today. */
+  templates: Array<{ key: string; title: string; description: string; actions: TemplateActionDraft[] }>
+}
+
+/** The templates for a group's threat areas, each once. */
+function templatesFor(threatAreas: readonly string[], today: string): GroupPlanOut['templates'] {
+  const seen = new Set<string>()
+  return threatAreas.flatMap((area) => {
+    const t = templateFor(SHIPPED_TEMPLATES, area as ThreatArea)
+    if (!t || seen.has(t.key)) return []
+    seen.add(t.key)
+    return [{ key: t.key, title: t.title, description: t.description, actions: actionsFromTemplate(t, today) }]
+  })
 }
 
 /** A group's 4P plans with their actions, the powers suggested for it and its disruptions. */
@@ -167,6 +182,7 @@ export async function groupPlan(db: Database, actor: Actor, groupId: string, now
       suggestions,
       disruptions: disruptions.map((d) => disruptionOut(d, names)),
       standing,
+      templates: templatesFor(facts.group.threatAreas, today),
       targets: [
         ...facts.members.map((m) => ({ id: m.personId, caption: m.caption, kind: 'member' })),
         ...facts.holdings.map((h) => ({ id: h.entityId, caption: h.caption, kind: h.kind.replace('_', ' ') })),
@@ -355,6 +371,24 @@ export async function addSuggestedAction(db: Database, actor: Actor, groupId: st
     return addActionInTx(tx, db, actor, facts, {
       strand: suggestion.strands[0]!, title: suggestion.name, description: [...suggestion.reasons, ...prerequisites].join('\n'), dueOn: input.dueOn,
       powerId, targetEntityId: target, ownerEmail: input.ownerEmail, ownerUserId: input.ownerUserId, planId: input.planId,
+    }, today, site)
+  }, 'Group')
+}
+
+/** Takes one action of a threat area's 4P template into the group's plan, with an owner and a date. */
+export async function addTemplateAction(db: Database, actor: Actor, groupId: string, raw: unknown, now: Date, site: Site): Promise<string> {
+  must(actor, 'records.write', 'Your role cannot change plans')
+  const input = parseInput(TemplateActionInput, raw)
+  const today = ukDay(now)
+  return seeing(db, actor, async (tx) => {
+    const facts = await visibleGroup(tx, actor, groupId, today, 'Taking a template action into a group’s 4P plan')
+    if (!facts) return null
+    const template = templatesFor(facts.group.threatAreas, today).find((t) => t.key === input.templateKey)
+    const action = template?.actions[input.index]
+    if (!action) throw new ValidationError([{ field: 'templateKey', message: 'Choose an action from a template for one of this group’s threat areas' }])
+    return addActionInTx(tx, db, actor, facts, {
+      strand: action.strand, title: action.title, description: action.description, dueOn: input.dueOn, powerId: action.powerId,
+      targetEntityId: null, ownerEmail: input.ownerEmail, ownerUserId: input.ownerUserId, planId: input.planId,
     }, today, site)
   }, 'Group')
 }
