@@ -116,6 +116,37 @@ test('an LRO tasks trading standards with a suggested power; the officer complet
   assert.match(await page.locator('#disruptions ~ table').innerText(), /Counterfeit cigarettes and perfume.*£4,500/s)
   await audit.check(page, 'group 4P plan after a disruption')
 
+  // The LRO enters an order from the group; one that breaks its power's rules is refused, naming the rule.
+  const principal = await call(POLICE_ANALYST, 'POST', '/api/v1/entities', { schema: 'Person', fullName: `${NAME} Principal`, birthDate: '1980-03-03', personRole: 'suspect', ...held })
+  await call(POLICE_ANALYST, 'POST', `/api/v1/groups/${group.id}/members`, { personId: principal.id, role: 'principal' })
+  assert.equal((await lroPage.goto(`${served.baseUrl}/groups/${group.id}/orders/new`))?.status(), 200)
+  await audit.check(lroPage, 'order form')
+  await lroPage.getByLabel('Kind of order').selectOption('scpo')
+  await lroPage.getByLabel('Made against').selectOption(principal.id)
+  const year = (n: number) => `${new Date().getUTCFullYear() + n}${new Date().toISOString().slice(4, 10)}`
+  await lroPage.getByLabel('Takes effect').fill(year(0))
+  await lroPage.getByLabel('Ends', { exact: true }).fill(year(6))
+  await lroPage.getByLabel('Condition 1: wording').fill('Business records inspected every three months by trading standards')
+  await lroPage.getByLabel('Checked every').first().fill('3')
+  await lroPage.getByLabel('Unit').first().selectOption('months')
+  await lroPage.getByLabel('Condition 1: agencies that check it').fill('Leicester City Council – Trading Standards')
+  await lroPage.getByLabel('Purpose', { exact: true }).fill('Monitoring the SCPO on the principal')
+  await lroPage.getByLabel('Review by').fill('2030-01-01')
+  response = await submit(lroPage, 'Enter the order')
+  assert.equal(response?.status(), 400)
+  assert.match(await lroPage.locator('.govuk-error-summary').innerText(), /may last at most 5 years/)
+  await audit.check(lroPage, 'order form with errors')
+  await lroPage.getByLabel('Ends', { exact: true }).fill(year(3))
+  response = await submit(lroPage, 'Enter the order')
+  assert.equal(response?.status(), 200)
+  assert.match(new URL(lroPage.url()).pathname, /^\/orders\/[0-9a-f-]{36}$/)
+  assert.match(await lroPage.locator('#checks ~ table').innerText(), /Trading Standards/)
+  await audit.check(lroPage, 'order page')
+  for (const [path, name] of [['/orders', 'orders register'], ['/powers', 'tools and powers'], ['/powers/closure_notice', 'a power'], ['/plans', 'plan progress'], ['/disruptions', 'disruption outcomes']] as const) {
+    assert.equal((await page.goto(`${served.baseUrl}${path}`))?.status(), 200, path)
+    await audit.check(page, name)
+  }
+
   for (const line of audit.summary()) t.diagnostic(line)
   assert.deepEqual(errors, [], 'the pages had script, Content-Security-Policy or loading errors')
   audit.assertClean()

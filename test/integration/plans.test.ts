@@ -28,6 +28,8 @@ const TRADING_STANDARDS = 'partner.officer@demo.achilles.example'
 const SITE = 'https://achilles.test.example'
 
 const user = (email: string) => t.partnership.users.find((u) => u.email === email)!
+const tokens = new Map<string, string>()
+const bearer = (email: string) => `Bearer ${tokens.get(email)}`
 const api = (email: string): Api => apis.get(email)!
 const today = () => t.clock.now.toISOString().slice(0, 10)
 const daysFromNow = (n: number) => new Date(t.clock.now.getTime() + n * 86_400_000).toISOString().slice(0, 10)
@@ -39,6 +41,7 @@ before(async () => {
   await ensureDefaultModels(t.db)
   for (const email of [POLICE_ANALYST, POLICE_LRO, HMRC_ANALYST, TRADING_STANDARDS]) {
     const { token } = await issueApiToken(t.ctx, 'system', user(email).id, { name: 'plans test', scopes: ['records:read', 'records:write'] })
+    tokens.set(email, token)
     apis.set(email, async (method, url, json) => {
       const res = await t.app.inject({
         method, url,
@@ -215,6 +218,50 @@ describe(`4P plans on ${engineName()}`, () => {
     const plans = (await lro('GET', `/api/v1/groups/${group.id}/plan`)).body.plans
     assert.deepEqual(plans.map((p: any) => [p.title, p.keyRisk, p.actions.length]), [[`4P plan for ${group.name}`, null, 1], ['Cuckooed addresses', 'Vulnerable tenants on the Braunstone estate', 1]])
     assert.equal(plans[1].actions[0].id, onIt.id)
+  })
+
+  test('outcomes are reported by agency and power, plans and disruptions export as CSV with their handling, and the board shows progress', async () => {
+    const { group } = await takeawayGroup('Welford Road')
+    const lro = api(POLICE_LRO)
+    await created(await lro('POST', `/api/v1/groups/${group.id}/plan/actions`, { strand: 'pursue', title: 'Warrant at the takeaway', ownerEmail: POLICE_LRO, dueOn: daysFromNow(5), powerId: 'drugs_search_warrant' }))
+    await created(await lro('POST', `/api/v1/groups/${group.id}/disruptions`, {
+      occurredOn: today(), description: 'Warrant executed; cash and cannabis seized', outcome: 'major', outcomeReason: 'The principal was charged and the line went quiet', powerId: 'drugs_search_warrant',
+      assets: [{ kind: 'cash', description: 'Cash in the safe', valuePounds: '12,000' }, { kind: 'drugs', description: 'Cannabis', quantity: 2, unit: 'kg' }],
+    }))
+    const byPower = await lro('GET', `/api/v1/disruptions/outcomes?by=power&groupId=${group.id}`)
+    assert.equal(byPower.status, 200, JSON.stringify(byPower.body))
+    assert.deepEqual(byPower.body.rows.map((r: any) => [r.key, r.count, r.major, r.cashPence]), [['drugs_search_warrant', 1, 1, 1_200_000]])
+    const byAgency = await lro('GET', '/api/v1/disruptions/outcomes?by=agency')
+    assert.ok(byAgency.body.rows.some((r: any) => r.label === 'Leicestershire Police' && r.major >= 1))
+    assert.equal((await lro('GET', '/api/v1/disruptions/outcomes?from=2027-02-01&to=2027-01-01')).status, 400)
+
+    const noPurpose = await lro('GET', `/api/v1/groups/${group.id}/plan.csv`)
+    assert.equal(noPurpose.status, 400)
+    const csvRes = await t.app.inject({ method: 'GET', url: `/api/v1/groups/${group.id}/plan.csv?purpose=${encodeURIComponent('Briefing the partnership board')}`, headers: { authorization: bearer(POLICE_LRO) } })
+    assert.equal(csvRes.statusCode, 200)
+    const lines = csvRes.body.trim().split('\r\n')
+    assert.match(lines[0]!, /^"?OFFICIAL\. HANDLING NOTICE/)
+    assert.match(lines[1]!, /^group,plan,key_risk,strand,action/)
+    assert.ok(lines.some((l) => l.includes('Warrant at the takeaway') && l.endsWith(',OFFICIAL,P,')), 'each row carries the marking and handling')
+    const disclosures = await asSystem(t.db, (tx) => tx.selectFrom('audit_events').select(['purpose']).where('record_id', '=', group.id).where('action', '=', 'disclosure').execute())
+    assert.ok(disclosures.some((d) => d.purpose === 'Briefing the partnership board'), 'the export is a logged disclosure')
+    const dCsv = await t.app.inject({ method: 'GET', url: `/api/v1/disruptions/export.csv?groupId=${group.id}&purpose=${encodeURIComponent('Annual outcomes return')}`, headers: { authorization: bearer(POLICE_LRO) } })
+    assert.equal(dCsv.statusCode, 200, dCsv.body)
+    assert.match(dCsv.body, /Warrant executed; cash and cannabis seized/)
+    assert.match(dCsv.body, /,12000\.00,12000\.00,/)
+
+    const board = await lro('GET', '/api/v1/plans/progress')
+    const row = board.body.rows.find((r: any) => r.groupId === group.id)
+    assert.ok(row, 'the group is on the board')
+    assert.deepEqual([row.open, row.byStrand.pursue.total, row.disruptions], [1, 1, 1])
+    const lroPages = await signedIn(t.app, POLICE_LRO)
+    for (const path of ['/plans', '/disruptions?by=outcome', `/disruptions?by=group&groupId=${group.id}`]) assert.equal((await lroPages.get(path)).status, 200, path)
+    assert.match((await lroPages.get('/disruptions?by=outcome')).body, /Major/)
+    assert.equal((await lroPages.get(`/groups/${group.id}/plan.csv`)).status, 400, 'the page asks for the purpose of an export')
+    const member = await (await signedIn(t.app, 'board.member@demo.achilles.example')).get('/plans')
+    assert.equal(member.status, 200)
+    assert.ok(!member.body.includes('Welford Road'), 'a board member sees totals, never a group by name')
+    assert.match(member.body, /Actions by strand/)
   })
 
   test('someone who cannot see the group gets not found, logged as a refusal, and cannot record a disruption', async () => {

@@ -230,9 +230,7 @@ export const IntelligenceOut = IntelligenceSummaryOut.extend({
 })
 export type IntelligenceOut = z.infer<typeof IntelligenceOut>
 
-export const HANDLING_NOTICE =
-  'Handling conditions travel with this data: every record carries its handling code, and a record with code C carries the conditions under which it was shared. ' +
-  'They bind whoever receives it; do not pass it on in breach of them.'
+export { HANDLING_NOTICE } from '../../core/exports/csv.ts'
 
 export const IntelligenceExportOut = z.object({
   notice: z.string(),

@@ -1,3 +1,4 @@
+import { csvFile, csvLine } from '../../core/exports/csv.ts'
 import { sql } from 'kysely'
 import type { Actor } from '../../core/access/actor.ts'
 import type { HandlingCode } from '../../core/access/visibility.ts'
@@ -373,14 +374,6 @@ export async function exportIntelligence(db: Database, actor: Actor, id: string,
   return document
 }
 
-// A cell a spreadsheet would run as a formula is written as text (OWASP, "CSV injection").
-function csvCell(value: string | number | null): string {
-  let text = value === null ? '' : String(value)
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`
-  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text
-}
-const csvLine = (cells: Array<string | number | null>) => cells.map(csvCell).join(',')
-
 export const CSV_COLUMNS = [
   'id', 'reference', 'reported_on', 'source_agency', 'source_evaluation', 'intelligence_assessment', 'grade', 'legacy_grade',
   'protective_marking', 'handling_code', 'handling_conditions', 'handling_notice', 'owning_agency', 'sharing_scope', 'review_date',
@@ -429,7 +422,7 @@ export async function exportIntelligenceCsv(db: Database, actor: Actor, raw: unk
       recipients: [actor.agencyId],
       detail: { format: 'csv', count: rows.length, filters: JSON.stringify(filters), exported: rows.map((r) => r.id) },
     })
-    return { filename: `intelligence-${ukDay(now)}.csv`, csv: `${lines.join('\r\n')}\r\n`, count: rows.length }
+    return { filename: `intelligence-${ukDay(now)}.csv`, csv: csvFile(lines), count: rows.length }
   })
 }
 

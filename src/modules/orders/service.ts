@@ -45,11 +45,6 @@ async function registerPowers(tx: Tx, db: Database): Promise<Map<string, Power>>
   return new Map(powers.filter((p) => p.orderType !== null).map((p) => [p.id, p]))
 }
 
-export async function orderPowers(db: Database): Promise<Power[]> {
-  const { powers } = await storedPowers(db.kysely, db)
-  return powers.filter((p) => p.orderType !== null)
-}
-
 /** Runs work that first checks visibility: a refusal commits (so its audit row stands) and then raises. */
 async function seeing<T>(db: Database, actor: Actor, work: (tx: Tx) => Promise<T | null>, what: string): Promise<T> {
   const out = await asUser(db, actor, work)
@@ -382,7 +377,8 @@ export async function orderFormFor(db: Database, actor: Actor, groupId: string, 
         ...facts.members.map((m) => ({ id: m.personId, caption: `${m.caption} (member)` })),
         ...facts.holdings.filter((h) => h.kind !== 'phone').map((h) => ({ id: h.entityId, caption: `${h.caption} (${h.kind.replace('_', ' ')})` })),
       ],
-      powers: await orderPowers(db),
+      // Read in this transaction: on the embedded database a second connection would wait for this one.
+      powers: [...(await registerPowers(tx, db)).values()],
     }
   }, 'Group')
 }

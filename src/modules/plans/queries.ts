@@ -197,19 +197,28 @@ export type DisruptionRow = {
   assets: Array<{ kind: string; description: string; quantity: number | null; unit: string | null; valuePence: number | null }>
 }
 
-/** Disruptions of the groups, newest first, each with its assets. */
-export async function disruptionsOfGroups(db: Queryable, groupIds: readonly string[], limit: number): Promise<DisruptionRow[]> {
-  if (groupIds.length === 0) return []
-  const rows = await db.selectFrom('disruptions as d').select([
+/** Disruptions, each with its assets: of the groups given and in the period given, newest first. */
+export async function disruptionRows(db: Queryable, f: { groupIds?: readonly string[]; from?: string; to?: string }, limit: number): Promise<DisruptionRow[]> {
+  if (f.groupIds && f.groupIds.length === 0) return []
+  let query = db.selectFrom('disruptions as d').select([
     'd.id', 'd.group_id', 'd.action_id', 'd.power_id', 'd.occurred_on', 'd.agency_id', 'd.description', 'd.outcome', 'd.outcome_reason', 'd.created_at',
     sql<DisruptionRow['assets']>`coalesce((SELECT json_agg(json_build_object('kind', a.kind, 'description', a.description, 'quantity', a.quantity,
       'unit', a.unit, 'valuePence', a.value_pence) ORDER BY a.kind, a.description) FROM disruption_assets a WHERE a.disruption_id = d.id), '[]'::json)`.as('assets'),
-  ]).where('d.group_id', 'in', [...groupIds]).orderBy('d.occurred_on', 'desc').orderBy('d.created_at', 'desc').limit(limit).execute()
+  ])
+  if (f.groupIds) query = query.where('d.group_id', 'in', [...f.groupIds])
+  if (f.from) query = query.where('d.occurred_on', '>=', f.from)
+  if (f.to) query = query.where('d.occurred_on', '<=', f.to)
+  const rows = await query.orderBy('d.occurred_on', 'desc').orderBy('d.created_at', 'desc').limit(limit).execute()
   return rows.map((r) => ({
     id: r.id, groupId: r.group_id, actionId: r.action_id, powerId: r.power_id, occurredOn: r.occurred_on, agencyId: r.agency_id, description: r.description,
     outcome: r.outcome, outcomeReason: r.outcome_reason, createdAt: r.created_at,
     assets: r.assets.map((a) => ({ ...a, quantity: a.quantity === null ? null : Number(a.quantity), valuePence: a.valuePence === null ? null : Number(a.valuePence) })),
   }))
+}
+
+/** Disruptions of the groups, newest first, each with its assets. */
+export function disruptionsOfGroups(db: Queryable, groupIds: readonly string[], limit: number): Promise<DisruptionRow[]> {
+  return disruptionRows(db, { groupIds }, limit)
 }
 
 // The overdue sweep, run by the platform itself
@@ -243,3 +252,79 @@ export async function taskedOnGroup(db: Queryable, groupId: string): Promise<boo
   return rows[0]?.tasked === true
 }
 
+
+// Board views and reports
+
+export type ProgressRow = {
+  groupId: string
+  open: number
+  overdue: number
+  done: number
+  total: number
+  byStrand: Record<string, { total: number; done: number }>
+}
+
+/**
+ * Plan progress by group, most overdue first, a page at a time, over the actions the transaction's
+ * user may see (row-level security binds them to the groups they may see).
+ */
+export async function progressByGroup(db: Queryable, today: string, page: number, pageSize: number): Promise<{ rows: ProgressRow[]; total: number }> {
+  const live = sql`status <> 'cancelled'`
+  const { rows } = await sql<{ group_id: string; open: number; overdue: number; done: number; total: number; strands: Record<string, { total: number; done: number }>; groups: number }>`
+    SELECT group_id,
+      count(*) FILTER (WHERE status IN ('open', 'in_progress'))::int AS open,
+      count(*) FILTER (WHERE status IN ('open', 'in_progress') AND due_on < ${today})::int AS overdue,
+      count(*) FILTER (WHERE status = 'done')::int AS done,
+      count(*) FILTER (WHERE ${live})::int AS total,
+      json_build_object(
+        'pursue', json_build_object('total', count(*) FILTER (WHERE strand = 'pursue' AND ${live}), 'done', count(*) FILTER (WHERE strand = 'pursue' AND status = 'done')),
+        'prevent', json_build_object('total', count(*) FILTER (WHERE strand = 'prevent' AND ${live}), 'done', count(*) FILTER (WHERE strand = 'prevent' AND status = 'done')),
+        'protect', json_build_object('total', count(*) FILTER (WHERE strand = 'protect' AND ${live}), 'done', count(*) FILTER (WHERE strand = 'protect' AND status = 'done')),
+        'prepare', json_build_object('total', count(*) FILTER (WHERE strand = 'prepare' AND ${live}), 'done', count(*) FILTER (WHERE strand = 'prepare' AND status = 'done'))
+      ) AS strands,
+      (count(*) OVER ())::int AS groups
+    FROM plan_actions WHERE group_id IS NOT NULL
+    GROUP BY group_id
+    ORDER BY overdue DESC, open DESC, group_id
+    LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`.execute(db)
+  return {
+    rows: rows.map((r) => ({ groupId: r.group_id, open: Number(r.open), overdue: Number(r.overdue), done: Number(r.done), total: Number(r.total), byStrand: r.strands })),
+    total: Number(rows[0]?.groups ?? 0),
+  }
+}
+
+export type OutcomeDimension = 'agency' | 'power' | 'group' | 'outcome'
+export type OutcomeRow = { key: string | null; count: number; major: number; moderate: number; minor: number; none: number; negative: number; cashPence: number; valuePence: number }
+
+/** Disruptions in a period grouped by one dimension, with counts per outcome level and the value seized. */
+export async function outcomeReport(db: Queryable, by: OutcomeDimension, from: string, to: string, groupId: string | null): Promise<OutcomeRow[]> {
+  const column = { agency: sql`d.agency_id::text`, power: sql`d.power_id`, group: sql`d.group_id::text`, outcome: sql`d.outcome` }[by]
+  const { rows } = await sql<{ key: string | null; count: number; major: number; moderate: number; minor: number; none: number; negative: number; cash: number; value: number }>`
+    SELECT ${column} AS key, count(*)::int AS count,
+      count(*) FILTER (WHERE d.outcome = 'major')::int AS major, count(*) FILTER (WHERE d.outcome = 'moderate')::int AS moderate,
+      count(*) FILTER (WHERE d.outcome = 'minor')::int AS minor, count(*) FILTER (WHERE d.outcome = 'none')::int AS none,
+      count(*) FILTER (WHERE d.outcome = 'negative')::int AS negative,
+      coalesce(sum(a.cash), 0)::bigint AS cash, coalesce(sum(a.value), 0)::bigint AS value
+    FROM disruptions d
+    LEFT JOIN LATERAL (SELECT sum(value_pence) FILTER (WHERE kind = 'cash') AS cash, sum(value_pence) AS value FROM disruption_assets WHERE disruption_id = d.id) a ON true
+    WHERE d.occurred_on BETWEEN ${from} AND ${to} ${groupId ? sql`AND d.group_id = ${groupId}` : sql``}
+    GROUP BY 1 ORDER BY count(*) DESC, 1`.execute(db)
+  return rows.map((r) => ({ key: r.key, count: Number(r.count), major: Number(r.major), moderate: Number(r.moderate), minor: Number(r.minor), none: Number(r.none), negative: Number(r.negative), cashPence: Number(r.cash), valuePence: Number(r.value) }))
+}
+
+/** The partnership's totals by strand and status, for those who see aggregate figures only (runs as the platform). */
+export async function progressTotals(db: Queryable, today: string): Promise<Array<{ strand: string; open: number; overdue: number; done: number; total: number }>> {
+  const { rows } = await sql<{ strand: string; open: number; overdue: number; done: number; total: number }>`
+    SELECT strand, count(*) FILTER (WHERE status IN ('open', 'in_progress'))::int AS open,
+      count(*) FILTER (WHERE status IN ('open', 'in_progress') AND due_on < ${today})::int AS overdue,
+      count(*) FILTER (WHERE status = 'done')::int AS done, count(*) FILTER (WHERE status <> 'cancelled')::int AS total
+    FROM plan_actions GROUP BY strand ORDER BY array_position(ARRAY['pursue', 'prevent', 'protect', 'prepare']::text[], strand)`.execute(db)
+  return rows.map((r) => ({ strand: r.strand, open: Number(r.open), overdue: Number(r.overdue), done: Number(r.done), total: Number(r.total) }))
+}
+
+export async function disruptionCounts(db: Queryable, groupIds: readonly string[]): Promise<Map<string, { count: number; last: string }>> {
+  if (groupIds.length === 0) return new Map()
+  const rows = await db.selectFrom('disruptions').select((eb) => ['group_id', eb.fn.countAll<number>().as('n'), eb.fn.max('occurred_on').as('last')])
+    .where('group_id', 'in', [...groupIds]).groupBy('group_id').execute()
+  return new Map(rows.map((r) => [r.group_id, { count: Number(r.n), last: String(r.last) }]))
+}

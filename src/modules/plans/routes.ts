@@ -10,7 +10,7 @@ import { formBody, requireActor } from '../../http/auth.ts'
 import { pathId } from '../../http/validation.ts'
 import { formErrors, renderPage, setFlash } from '../../http/views.ts'
 import { storedPowers } from '../powers/service.ts'
-import { ActionInput, ActionOut, ActionProgress, ASSET_KINDS, ASSET_KIND_LABELS, DISRUPTION_OUTCOMES, DISRUPTION_OUTCOME_LABELS, DisruptionInput, DisruptionOut, PlanInput, PlanOut, SuggestionInput, SuggestionOut, TemplateActionInput } from './schema.ts'
+import { ActionInput, ActionOut, ActionProgress, ASSET_KINDS, ASSET_KIND_LABELS, DISRUPTION_OUTCOMES, DISRUPTION_OUTCOME_LABELS, BoardQuery, DisruptionInput, DisruptionOut, ExportQuery, OutcomeQuery, PlanInput, PlanOut, SuggestionInput, SuggestionOut, TemplateActionInput } from './schema.ts'
 import * as service from './service.ts'
 
 const GroupParams = z.object({ id: z.uuid('id must be a group id') })
@@ -56,7 +56,7 @@ export async function planRoutes(app: FastifyInstance): Promise<void> {
   async function showPlan(request: FastifyRequest, reply: FastifyReply, groupId: string, extra: Record<string, unknown> = {}) {
     const plan = await service.groupPlan(db, requireActor(request), groupId, ctx.now())
     return renderPage(request, reply, 'plans/views/group-plan.njk', {
-      title: `4P plan: ${plan.group.name}`, ...plan, planLabels, defaultDue: fourWeeksFrom(ctx.now()), suggestionValues: {}, planValues: {}, ...extra,
+      title: `4P plan: ${plan.group.name}`, ...plan, planLabels, defaultDue: fourWeeksFrom(ctx.now()), suggestionValues: {}, planValues: {}, exportValues: {}, ...extra,
     })
   }
 
@@ -181,7 +181,77 @@ export async function planRoutes(app: FastifyInstance): Promise<void> {
     }
   })
 
+  app.get('/groups/:id/plan.csv', { schema: { hide: true } }, async (request, reply) => {
+    const groupId = groupIdOf(request)
+    try {
+      const out = await service.exportGroupPlanCsv(db, requireActor(request), groupId, request.query, ctx.now())
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${out.filename}"`).send(out.csv)
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error
+      return showPlan(request, reply.status(400), groupId, { exportValues: request.query, errors: formErrors(error.issues.map((i) => ({ ...i, field: `export-${i.field}` }))) })
+    }
+  })
+
+  app.get('/plans', { schema: { hide: true } }, async (request, reply) => {
+    const board = await service.planBoard(db, requireActor(request), request.query, ctx.now())
+    return renderPage(request, reply, 'plans/views/board.njk', { title: 'Plan progress', ...board, planLabels, pageSize: service.BOARD_PAGE_SIZE })
+  })
+
+  const showOutcomes = async (request: FastifyRequest, reply: FastifyReply, raw: unknown, extra: Record<string, unknown> = {}) => {
+    const report = await service.outcomeReport(db, requireActor(request), raw, ctx.now())
+    return renderPage(request, reply, 'plans/views/outcomes.njk', { title: 'Disruption outcomes', ...report, values: report.query, exportValues: { from: report.query.from, to: report.query.to }, planLabels, ...extra })
+  }
+
+  app.get('/disruptions', { schema: { hide: true } }, async (request, reply) => {
+    try {
+      return await showOutcomes(request, reply, request.query)
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error
+      return showOutcomes(request, reply.status(400), {}, { values: request.query, errors: formErrors(error.issues) })
+    }
+  })
+
+  app.get('/disruptions.csv', { schema: { hide: true } }, async (request, reply) => {
+    try {
+      const out = await service.exportDisruptionsCsv(db, requireActor(request), request.query, ctx.now())
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${out.filename}"`).send(out.csv)
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error
+      return showOutcomes(request, reply.status(400), {}, { exportValues: request.query, errors: formErrors(error.issues.map((i) => ({ ...i, field: `export-${i.field}` }))) })
+    }
+  })
+
   // API
+
+  api.get(
+    '/api/v1/plans/progress',
+    { schema: { tags: [TAG], summary: 'Plan progress across the groups you may see, most overdue first (totals by strand for aggregate-only roles)', querystring: BoardQuery } },
+    async (request) => service.planBoard(db, requireActor(request), request.query, ctx.now()),
+  )
+
+  api.get(
+    '/api/v1/disruptions/outcomes',
+    { schema: { tags: [TAG], summary: 'Disruption outcomes in a period by agency, power, group or outcome level', querystring: OutcomeQuery } },
+    async (request) => service.outcomeReport(db, requireActor(request), request.query, ctx.now()),
+  )
+
+  api.get(
+    '/api/v1/disruptions/export.csv',
+    { schema: { tags: [TAG], summary: 'Disruptions in a period as CSV with handling conditions (logged as a disclosure with its purpose)', querystring: ExportQuery } },
+    async (request, reply) => {
+      const out = await service.exportDisruptionsCsv(db, requireActor(request), request.query, ctx.now())
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${out.filename}"`).send(out.csv)
+    },
+  )
+
+  api.get(
+    '/api/v1/groups/:id/plan.csv',
+    { schema: { tags: [TAG], summary: 'A group’s 4P plans and actions as CSV with its handling conditions (logged as a disclosure)', params: GroupParams, querystring: ExportQuery.pick({ purpose: true }) } },
+    async (request, reply) => {
+      const out = await service.exportGroupPlanCsv(db, requireActor(request), request.params.id, request.query, ctx.now())
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${out.filename}"`).send(out.csv)
+    },
+  )
 
   api.get(
     '/api/v1/groups/:id/plan',

@@ -157,3 +157,20 @@ export const SuggestionOut = z.object({
   targets: z.array(z.object({ id: z.string(), caption: z.string(), note: z.string().nullable() })),
   prerequisites: z.array(z.object({ kind: z.string(), powerId: z.string().optional(), description: z.string() })),
 })
+
+export const BoardQuery = z.object({ page: z.coerce.number({ error: 'page must be a whole number' }).int().min(1).max(10_000).default(1) })
+
+const blankIsUndefined = (v: unknown) => (v === '' ? undefined : v)
+export const OutcomeQuery = z.object({
+  from: z.preprocess(blankIsUndefined, isoDate('the first day').optional()),
+  to: z.preprocess(blankIsUndefined, isoDate('the last day').optional()),
+  by: z.preprocess(blankIsUndefined, z.enum(['agency', 'power', 'group', 'outcome'], { error: 'Choose agency, power, group or outcome' }).default('agency')),
+  groupId: z.preprocess(blankIsUndefined, z.string().uuid('groupId must be a group id').optional()),
+})
+
+export const ExportQuery = z.object({
+  purpose: requiredText(500, 'Enter why you are exporting: the export is logged as a disclosure with its purpose', 'Purpose'),
+  from: z.preprocess(blankIsUndefined, isoDate('the first day').optional()),
+  to: z.preprocess(blankIsUndefined, isoDate('the last day').optional()),
+  groupId: z.preprocess(blankIsUndefined, z.string().uuid('groupId must be a group id').optional()),
+})

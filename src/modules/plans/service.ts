@@ -21,7 +21,8 @@ import { groupStandings, type GroupStanding } from '../prioritisation/service.ts
 import * as records from '../records/service.ts'
 import { activeEmails, credentials, displayNames, userIdByEmail, type Profile } from '../users/service.ts'
 import * as q from './queries.ts'
-import { ActionInput, ActionProgress, DisruptionInput, PlanInput, SuggestionInput, TemplateActionInput, type ActionOut, type DisruptionOut } from './schema.ts'
+import { ActionInput, ActionProgress, BoardQuery, DISRUPTION_OUTCOME_LABELS, DisruptionInput, ExportQuery, OutcomeQuery, PlanInput, SuggestionInput, TemplateActionInput, type ActionOut, type DisruptionOut } from './schema.ts'
+import { csvFile, csvLine, HANDLING_NOTICE } from '../../core/exports/csv.ts'
 
 // 4P plans: an LRO tasks partners with actions under Pursue, Prevent, Protect and Prepare, takes
 // the catalogue's suggested powers into the plan, and partners record what they did. Tasking a
@@ -535,5 +536,118 @@ export async function sweepOverdueActions(db: Database, now: Date, site: Site): 
     }
     await recordAudit(tx, 'system', { action: 'alteration', recordType: q.ACTION_RECORD, purpose: 'Flagging overdue 4P actions', detail: { flagged: flagged.length, day: today } })
     return { flagged: flagged.length, mailed }
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The board's view, outcome reports and exports
+
+export const BOARD_PAGE_SIZE = 50
+
+export type BoardRow = q.ProgressRow & { name: string; leadName: string | null; disruptions: number; lastDisruption: string | null }
+
+/**
+ * Plan progress across the groups the actor may see, most overdue first. A user who sees only
+ * aggregate figures (a board member, a councillor) gets the partnership's totals by strand, with
+ * no group named.
+ */
+export async function planBoard(db: Database, actor: Actor, raw: unknown, now: Date) {
+  const query = parseInput(BoardQuery, raw)
+  const today = ukDay(now)
+  if (!actor.capabilities.includes('records.read')) {
+    must(actor, 'dashboard.aggregate', 'Your role cannot see plan progress')
+    const totals = await asSystem(db, (tx) => q.progressTotals(tx, today))
+    return { query, rows: null, total: 0, totals }
+  }
+  return asUser(db, actor, async (tx) => {
+    const { rows, total } = await q.progressByGroup(tx, today, query.page, BOARD_PAGE_SIZE)
+    const ids = rows.map((r) => r.groupId)
+    const [groups, disruptions] = await Promise.all([groupSummaries(tx, ids), q.disruptionCounts(tx, ids)])
+    const leads = await displayNames(tx, [...groups.values()].flatMap((g) => (g.leadResponsibleOfficerId ? [g.leadResponsibleOfficerId] : [])))
+    if (ids.length > 0) await recordAudit(tx, actor, { action: 'consultation', recordType: GROUP_KIND.recordType, purpose: 'Viewing plan progress across groups', detail: { shown: ids } })
+    const out: BoardRow[] = rows.flatMap((r) => {
+      const g = groups.get(r.groupId)
+      if (!g) return []
+      const d = disruptions.get(r.groupId)
+      return [{ ...r, name: g.name, leadName: g.leadResponsibleOfficerId ? (leads.get(g.leadResponsibleOfficerId) ?? null) : null, disruptions: d?.count ?? 0, lastDisruption: d?.last ?? null }]
+    })
+    return { query, rows: out, total, totals: null }
+  })
+}
+
+const yearAgo = (today: string) => `${Number(today.slice(0, 4)) - 1}${today.slice(4)}`
+
+/** Disruption outcomes in a period by agency, power, group or outcome level, over what the actor may see. */
+export async function outcomeReport(db: Database, actor: Actor, raw: unknown, now: Date) {
+  must(actor, 'records.read', 'Your role cannot see disruptions')
+  const query = parseInput(OutcomeQuery, raw)
+  const today = ukDay(now)
+  const from = query.from ?? yearAgo(today)
+  const to = query.to ?? today
+  if (from > to) throw new ValidationError([{ field: 'to', message: 'The last day must be on or after the first day' }])
+  return asUser(db, actor, async (tx) => {
+    const rows = await q.outcomeReport(tx, query.by, from, to, query.groupId ?? null)
+    const keys = rows.flatMap((r) => (r.key ? [r.key] : []))
+    const names: Map<string, string> =
+      query.by === 'agency' ? await agencyNames(tx, keys)
+        : query.by === 'group' ? new Map([...(await groupSummaries(tx, keys))].map(([id, g]) => [id, g.name]))
+          : query.by === 'power' ? new Map([...(await storedPowers(tx, db)).byId].map(([id, p]) => [id, p.name]))
+            : new Map(Object.entries(DISRUPTION_OUTCOME_LABELS))
+    if (query.by === 'group' && keys.length > 0) await recordAudit(tx, actor, { action: 'consultation', recordType: GROUP_KIND.recordType, purpose: 'Viewing disruption outcomes by group', detail: { shown: keys } })
+    return { query: { ...query, from, to }, rows: rows.map((r) => ({ ...r, label: r.key ? (names.get(r.key) ?? r.key) : query.by === 'power' ? 'No particular power' : 'Unknown' })) }
+  })
+}
+
+const EXPORT_LIMIT = 50_000
+
+function noticeLine(actor: Actor, now: Date, purpose: string, marking: string): string {
+  return csvLine([`${marking}. HANDLING NOTICE: ${HANDLING_NOTICE} Exported by ${actor.displayName} (${actor.agencyName}) on ${now.toISOString()} for: ${purpose}`])
+}
+
+/** A group's plans and actions as CSV, carrying the group's marking and handling; logged as a disclosure. */
+export async function exportGroupPlanCsv(db: Database, actor: Actor, groupId: string, raw: unknown, now: Date): Promise<{ filename: string; csv: string }> {
+  const { purpose } = parseInput(ExportQuery, raw)
+  const plan = await groupPlan(db, actor, groupId, now, `Exporting a group’s 4P plan: ${purpose}`)
+  const g = plan.group
+  const lines = [
+    noticeLine(actor, now, purpose, g.protectiveMarking),
+    csvLine(['group', 'plan', 'key_risk', 'strand', 'action', 'details', 'owner_agency', 'owner', 'due_on', 'status', 'overdue', 'power', 'aimed_at', 'outcome_notes', 'completed_at', 'protective_marking', 'handling_code', 'handling_conditions']),
+  ]
+  for (const p of plan.plans) {
+    for (const a of p.actions) {
+      lines.push(csvLine([g.name, p.title, p.keyRisk, a.strand, a.title, a.description, a.ownerAgencyName, a.ownerName, a.dueOn, a.status, a.overdue ? 'yes' : 'no', a.powerName, a.targetCaption, a.outcomeNotes, a.completedAt, g.protectiveMarking, g.handlingCode, g.handlingConditions]))
+    }
+  }
+  await asUser(db, actor, (tx) => recordAudit(tx, actor, { action: 'disclosure', recordType: GROUP_KIND.recordType, recordId: groupId, purpose, recipients: [actor.agencyId], detail: { format: 'csv', export: '4P plan', actions: plan.plans.reduce((n, p) => n + p.actions.length, 0) } }))
+  return { filename: `4p-plan-${ukDay(now)}.csv`, csv: csvFile(lines) }
+}
+
+/** Disruptions in a period as CSV, each with its group's marking and handling; logged as a disclosure. */
+export async function exportDisruptionsCsv(db: Database, actor: Actor, raw: unknown, now: Date): Promise<{ filename: string; csv: string; count: number }> {
+  must(actor, 'records.read', 'Your role cannot see disruptions')
+  const query = parseInput(ExportQuery, raw)
+  const today = ukDay(now)
+  const from = query.from ?? yearAgo(today)
+  const to = query.to ?? today
+  return asUser(db, actor, async (tx) => {
+    const rows = await q.disruptionRows(tx, { from, to, ...(query.groupId ? { groupIds: [query.groupId] } : {}) }, EXPORT_LIMIT + 1)
+    if (rows.length > EXPORT_LIMIT) throw new ValidationError([{ field: 'from', message: `More than ${EXPORT_LIMIT.toLocaleString('en-GB')} disruptions match: narrow the period and export again` }])
+    if (rows.length === 0) throw new ValidationError([{ field: 'from', message: 'No disruptions in that period: there is nothing to export' }])
+    const groups = await groupSummaries(tx, [...new Set(rows.map((r) => r.groupId))])
+    const names = await namesFor(tx, db, [], rows, new Map())
+    const marking = [...groups.values()].some((g) => g.protectiveMarking === 'OFFICIAL-SENSITIVE') ? 'OFFICIAL-SENSITIVE' : 'OFFICIAL'
+    const lines = [
+      noticeLine(actor, now, query.purpose, marking),
+      csvLine(['occurred_on', 'group', 'agency', 'what_was_done', 'power', 'outcome', 'outcome_reason', 'cash_seized_gbp', 'value_seized_gbp', 'assets', 'protective_marking', 'handling_code', 'handling_conditions']),
+    ]
+    for (const d of [...rows].reverse()) {
+      const g = groups.get(d.groupId)
+      const cash = d.assets.filter((a) => a.kind === 'cash').reduce((s, a) => s + (a.valuePence ?? 0), 0)
+      const value = d.assets.reduce((s, a) => s + (a.valuePence ?? 0), 0)
+      const assets = d.assets.map((a) => `${a.kind}: ${a.description}${a.quantity ? ` (${a.quantity}${a.unit ? ` ${a.unit}` : ''})` : ''}`).join('; ')
+      lines.push(csvLine([d.occurredOn, g?.name ?? null, names.agencies.get(d.agencyId) ?? null, d.description, d.powerId ? (names.powers.get(d.powerId) ?? d.powerId) : null, d.outcome, d.outcomeReason, (cash / 100).toFixed(2), (value / 100).toFixed(2), assets, g?.protectiveMarking ?? null, g?.handlingCode ?? null, g?.handlingConditions ?? null]))
+    }
+    await recordAudit(tx, actor, { action: 'disclosure', recordType: q.DISRUPTION_RECORD, purpose: query.purpose, recipients: [actor.agencyId], detail: { format: 'csv', count: rows.length, from, to, exported: rows.map((r) => r.id) } })
+    return { filename: `disruptions-${from}-to-${to}.csv`, csv: csvFile(lines), count: rows.length }
   })
 }
