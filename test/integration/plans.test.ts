@@ -264,6 +264,30 @@ describe(`4P plans on ${engineName()}`, () => {
     assert.match(member.body, /Actions by strand/)
   })
 
+  test('a threat area gets a plan of its own: its coordinator tasks partners, who are shown the plan, and takes template actions', async () => {
+    const lro = api(POLICE_LRO)
+    const bad = await lro('POST', '/api/v1/plans', { threatArea: 'fraud', title: '', ...held })
+    assert.deepEqual(fields(bad.body), ['title'])
+    const plan = await created(await lro('POST', '/api/v1/plans', { threatArea: 'fraud', title: 'Courier fraud against older people', keyRisk: 'Repeat victims in Oadby', ...held, sharedWithAgencyIds: [] }))
+    const hmrcPage = async () => (await signedIn(t.app, HMRC_ANALYST)).get(`/plans/${plan.id}`)
+    assert.equal((await hmrcPage()).status, 404, 'an agency-only plan is not seen by HMRC')
+    const action = await created(await lro('POST', `/api/v1/plans/${plan.id}/actions`, { strand: 'protect', title: 'Banking Protocol checks with local branches', ownerEmail: HMRC_ANALYST, dueOn: daysFromNow(21) }))
+    assert.equal(action.groupId, null)
+    assert.equal((await hmrcPage()).status, 200, 'tasking showed the plan to its owner')
+    assert.equal((await api(HMRC_ANALYST)('POST', `/api/v1/plans/${plan.id}/actions`, { strand: 'pursue', title: 'x', ownerEmail: HMRC_ANALYST, dueOn: daysFromNow(5) })).status, 403, 'the owner may not task others on it')
+    const template = SHIPPED_TEMPLATES.find((x) => x.threatArea === 'fraud')!
+    const coordinator = await signedIn(t.app, POLICE_LRO)
+    const page = await coordinator.get(`/plans/${plan.id}`)
+    assert.ok(page.body.includes(template.title))
+    const taken = await coordinator.submit(`/plans/${plan.id}`, `/plans/${plan.id}/template-actions`, { templateKey: template.key, index: '1', ownerEmail: POLICE_LRO, dueOn: daysFromNow(template.actions[1]!.dueInDays) })
+    assert.equal(taken.status, 303, taken.body.slice(0, 300))
+    assert.ok((await coordinator.get(`/plans/${plan.id}`)).body.includes(template.actions[1]!.title.replace(/&/g, '&amp;').replace(/'/g, '&#39;')), 'the template action is on the plan')
+    const res = await t.app.inject({ method: 'POST', url: `/api/v1/plans/${plan.id}/actions`, headers: { authorization: bearer(POLICE_LRO), 'content-type': 'application/json' }, payload: JSON.stringify({ strand: 'pursue', title: 'Intercept couriers', ownerEmail: POLICE_LRO, dueOn: daysFromNow(3), targetEntityId: null }) })
+    assert.equal(res.statusCode, 201, res.body)
+    const board = await (await signedIn(t.app, POLICE_LRO)).get('/plans')
+    assert.match(board.body, /Courier fraud against older people/)
+  })
+
   test('someone who cannot see the group gets not found, logged as a refusal, and cannot record a disruption', async () => {
     const { group } = await takeawayGroup('Hinckley Road')
     assert.equal((await api(HMRC_ANALYST)('GET', `/api/v1/groups/${group.id}/plan`)).status, 404)

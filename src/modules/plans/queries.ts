@@ -142,17 +142,20 @@ export async function openActionsOwnedBy(db: Queryable, userId: string, limit: n
 
 export type ActionCounts = { open: number; overdue: number; done: number }
 
-export async function actionCountsByGroup(db: Queryable, groupIds: readonly string[], today: string): Promise<Map<string, ActionCounts>> {
-  if (groupIds.length === 0) return new Map()
-  const rows = await db.selectFrom('plan_actions').select((eb) => [
-    'group_id',
+/** Open, overdue and done actions by group or by plan. */
+async function actionCounts(db: Queryable, by: 'group_id' | 'plan_id', ids: readonly string[], today: string): Promise<Map<string, ActionCounts>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db.selectFrom('plan_actions').select([
+    sql<string>`${sql.ref(by)}::text`.as('key'),
     sql<number>`count(*) FILTER (WHERE status IN ('open', 'in_progress'))::int`.as('open'),
     sql<number>`count(*) FILTER (WHERE status IN ('open', 'in_progress') AND due_on < ${today})::int`.as('overdue'),
     sql<number>`count(*) FILTER (WHERE status = 'done')::int`.as('done'),
-    eb.fn.countAll<number>().as('n'),
-  ]).where('group_id', 'in', [...groupIds]).groupBy('group_id').execute()
-  return new Map(rows.map((r) => [r.group_id!, { open: Number(r.open), overdue: Number(r.overdue), done: Number(r.done) }]))
+  ]).where(by, 'in', [...ids]).groupBy(by).execute()
+  return new Map(rows.map((r) => [r.key, { open: Number(r.open), overdue: Number(r.overdue), done: Number(r.done) }]))
 }
+
+export const actionCountsByGroup = (db: Queryable, groupIds: readonly string[], today: string) => actionCounts(db, 'group_id', groupIds, today)
+export const actionCountsByPlan = (db: Queryable, planIds: readonly string[], today: string) => actionCounts(db, 'plan_id', planIds, today)
 
 // Disruptions
 
@@ -327,4 +330,30 @@ export async function disruptionCounts(db: Queryable, groupIds: readonly string[
   const rows = await db.selectFrom('disruptions').select((eb) => ['group_id', eb.fn.countAll<number>().as('n'), eb.fn.max('occurred_on').as('last')])
     .where('group_id', 'in', [...groupIds]).groupBy('group_id').execute()
   return new Map(rows.map((r) => [r.group_id, { count: Number(r.n), last: String(r.last) }]))
+}
+
+// Threat-area plans
+
+export type ThreatPlanRow = {
+  id: string; threatArea: string; title: string; keyRisk: string | null; status: string; coordinatorId: string | null; owningAgencyId: string
+  protectiveMarking: string; handlingCode: string; handlingConditions: string | null; sharingScope: string; purpose: string; reviewDate: string
+}
+
+function threatPlanColumns(db: Queryable) {
+  return db.selectFrom('action_plans').select(['id', 'threat_area', 'title', 'key_risk', 'status', 'coordinator_id', 'owning_agency_id', 'protective_marking',
+    'handling_code', 'handling_conditions', 'sharing_scope', 'purpose', 'review_date']).where('group_id', 'is', null)
+}
+const toThreatPlan = (r: Awaited<ReturnType<ReturnType<typeof threatPlanColumns>['executeTakeFirstOrThrow']>>): ThreatPlanRow => ({
+  id: r.id, threatArea: r.threat_area!, title: r.title, keyRisk: r.key_risk, status: r.status, coordinatorId: r.coordinator_id, owningAgencyId: r.owning_agency_id,
+  protectiveMarking: r.protective_marking, handlingCode: r.handling_code, handlingConditions: r.handling_code === 'C' ? r.handling_conditions : null,
+  sharingScope: r.sharing_scope, purpose: r.purpose, reviewDate: r.review_date,
+})
+
+export async function findThreatPlan(db: Queryable, id: string): Promise<ThreatPlanRow | null> {
+  const row = await threatPlanColumns(db).where('id', '=', id).executeTakeFirst()
+  return row ? toThreatPlan(row) : null
+}
+
+export async function threatPlans(db: Queryable, limit: number): Promise<ThreatPlanRow[]> {
+  return (await threatPlanColumns(db).orderBy('threat_area').orderBy('title').limit(limit).execute()).map(toThreatPlan)
 }

@@ -10,7 +10,9 @@ import { formBody, requireActor } from '../../http/auth.ts'
 import { pathId } from '../../http/validation.ts'
 import { formErrors, renderPage, setFlash } from '../../http/views.ts'
 import { storedPowers } from '../powers/service.ts'
-import { ActionInput, ActionOut, ActionProgress, ASSET_KINDS, ASSET_KIND_LABELS, DISRUPTION_OUTCOMES, DISRUPTION_OUTCOME_LABELS, BoardQuery, DisruptionInput, DisruptionOut, ExportQuery, OutcomeQuery, PlanInput, PlanOut, SuggestionInput, SuggestionOut, TemplateActionInput } from './schema.ts'
+import { formAgencies, handlingChoices, withAgencyNames } from '../records/routes.ts'
+import { THREAT_AREAS } from '../../core/reference/crime.ts'
+import { ActionInput, ActionOut, ActionProgress, ASSET_KINDS, ASSET_KIND_LABELS, DISRUPTION_OUTCOMES, DISRUPTION_OUTCOME_LABELS, BoardQuery, DisruptionInput, DisruptionOut, ExportQuery, OutcomeQuery, PlanInput, PlanOut, SuggestionInput, SuggestionOut, TemplateActionInput, ThreatPlanInput } from './schema.ts'
 import * as service from './service.ts'
 
 const GroupParams = z.object({ id: z.uuid('id must be a group id') })
@@ -193,8 +195,65 @@ export async function planRoutes(app: FastifyInstance): Promise<void> {
   })
 
   app.get('/plans', { schema: { hide: true } }, async (request, reply) => {
-    const board = await service.planBoard(db, requireActor(request), request.query, ctx.now())
-    return renderPage(request, reply, 'plans/views/board.njk', { title: 'Plan progress', ...board, planLabels, pageSize: service.BOARD_PAGE_SIZE })
+    const actor = requireActor(request)
+    const board = await service.planBoard(db, actor, request.query, ctx.now())
+    const threatPlans = await service.listThreatPlans(db, actor, ctx.now())
+    return renderPage(request, reply, 'plans/views/board.njk', { title: 'Plan progress', ...board, threatPlans, planLabels, pageSize: service.BOARD_PAGE_SIZE })
+  })
+
+  const threatPlanForm = async (request: FastifyRequest, reply: FastifyReply, values: Record<string, unknown>, errors?: ReturnType<typeof formErrors>) =>
+    renderPage(request, reply, 'plans/views/threat-plan-form.njk', { title: 'Start a plan for a threat area', threatAreas: THREAT_AREAS, ...handlingChoices, agencies: await formAgencies(app, request, values), values, errors })
+
+  app.get('/plans/new', { schema: { hide: true } }, async (request, reply) => {
+    requireActor(request)
+    return threatPlanForm(request, reply, { protectiveMarking: 'OFFICIAL', handlingCode: 'P', sharingScope: 'partnership', ...(request.query as object) })
+  })
+
+  app.post('/plans', { schema: { hide: true } }, async (request, reply) => {
+    const body = formBody(request)
+    try {
+      const id = await service.createThreatPlan(db, requireActor(request), await withAgencyNames(app, request, body))
+      setFlash(reply, 'Plan started.', config.cookieSecure)
+      return reply.redirect(`/plans/${id}`, 303)
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error
+      return threatPlanForm(request, reply.status(400), body, formErrors(error.issues))
+    }
+  })
+
+  const showThreatPlan = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}) => {
+    const page = await service.threatPlan(db, requireActor(request), id, ctx.now())
+    const { powers } = await storedPowers(db.kysely, db)
+    return renderPage(request, reply, 'plans/views/threat-plan.njk', { title: page.plan.title, ...page, powers, strands: STRANDS, planLabels, values: { dueOn: fourWeeksFrom(ctx.now()) }, suggestionValues: {}, ...extra })
+  }
+
+  app.get('/plans/:id', { schema: { hide: true } }, async (request, reply) => showThreatPlan(request, reply, pathId(request.params, 'id', 'Plan')))
+
+  app.post('/plans/:id/actions', { schema: { hide: true } }, async (request, reply) => {
+    const id = pathId(request.params, 'id', 'Plan')
+    const body = formBody(request)
+    try {
+      await service.addThreatPlanAction(db, requireActor(request), id, body, ctx.now(), site())
+      setFlash(reply, 'Action added to the plan. Its owner has been told.', config.cookieSecure)
+      return reply.redirect(`/plans/${id}`, 303)
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error
+      return showThreatPlan(request, reply.status(400), id, { values: body, errors: formErrors(error.issues) })
+    }
+  })
+
+  app.post('/plans/:id/template-actions', { schema: { hide: true } }, async (request, reply) => {
+    const id = pathId(request.params, 'id', 'Plan')
+    const body = formBody(request)
+    try {
+      await service.addThreatTemplateAction(db, requireActor(request), id, body, ctx.now(), site())
+      setFlash(reply, 'Template action added to the plan. Its owner has been told.', config.cookieSecure)
+      return reply.redirect(`/plans/${id}`, 303)
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error
+      const prefix = `tpl-${String(body.templateKey)}-${String(body.index)}`
+      return showThreatPlan(request, reply.status(400), id, { suggestionValues: { [prefix]: body }, errors: formErrors(error.issues.map((i) => ({ ...i, field: `${prefix}-${i.field === 'powerId' ? 'ownerEmail' : i.field}` }))), failedTemplate: String(body.templateKey) })
+    }
   })
 
   const showOutcomes = async (request: FastifyRequest, reply: FastifyReply, raw: unknown, extra: Record<string, unknown> = {}) => {
@@ -222,6 +281,22 @@ export async function planRoutes(app: FastifyInstance): Promise<void> {
   })
 
   // API
+
+  api.post(
+    '/api/v1/plans',
+    { schema: { tags: [TAG], summary: 'Start a 4P plan for a threat area across the partnership', body: ThreatPlanInput, response: { 201: z.object({ id: z.string() }) } } },
+    async (request, reply) => reply.status(201).send({ id: await service.createThreatPlan(db, requireActor(request), request.body) }),
+  )
+
+  api.post(
+    '/api/v1/plans/:id/actions',
+    { schema: { tags: [TAG], summary: 'Task a partner on a threat area’s plan (its owner is e-mailed)', params: z.object({ id: z.uuid('id must be a plan id') }), body: ActionInput, response: { 201: ActionOut } } },
+    async (request, reply) => {
+      const actor = requireActor(request)
+      const id = await service.addThreatPlanAction(db, actor, request.params.id, request.body, ctx.now(), site())
+      return reply.status(201).send(await service.getAction(db, actor, id, ctx.now()))
+    },
+  )
 
   api.get(
     '/api/v1/plans/progress',

@@ -3,6 +3,7 @@ import { ACTION_STATUSES } from '../../core/plans/actions.ts'
 import { STRANDS } from '../../core/powers/catalogue.ts'
 import { THREAT_AREAS } from '../../core/reference/crime.ts'
 import { isoDate, optionalEmail, optionalText, optionalUuid, requiredText, rowVersion } from '../../http/fields.ts'
+import { recordFields } from '../records/schema.ts'
 
 // Inputs and outputs of 4P plans, their actions and disruptions: one definition for forms and API.
 
@@ -89,7 +90,13 @@ export const DisruptionInput = z.object({
 })
 export type DisruptionInput = z.output<typeof DisruptionInput>
 
-export const ThreatPlanInput = PlanInput.extend({ threatArea: z.enum(THREAT_AREAS, { error: 'Choose a threat area from the list' }) })
+/** A plan for a threat area across the partnership: it is a restricted record of its own. */
+export const ThreatPlanInput = z.object({
+  threatArea: z.enum(THREAT_AREAS, { error: 'Choose a threat area from the list' }),
+  title: requiredText(200, 'Enter a title for the plan', 'Title'),
+  keyRisk: optionalText(500, 'Key risk'),
+  ...recordFields,
+})
 
 // Outputs
 

@@ -21,7 +21,7 @@ import { groupStandings, type GroupStanding } from '../prioritisation/service.ts
 import * as records from '../records/service.ts'
 import { activeEmails, credentials, displayNames, userIdByEmail, type Profile } from '../users/service.ts'
 import * as q from './queries.ts'
-import { ActionInput, ActionProgress, BoardQuery, DISRUPTION_OUTCOME_LABELS, DisruptionInput, ExportQuery, OutcomeQuery, PlanInput, SuggestionInput, TemplateActionInput, type ActionOut, type DisruptionOut } from './schema.ts'
+import { ActionInput, ActionProgress, BoardQuery, ThreatPlanInput, DISRUPTION_OUTCOME_LABELS, DisruptionInput, ExportQuery, OutcomeQuery, PlanInput, SuggestionInput, TemplateActionInput, type ActionOut, type DisruptionOut } from './schema.ts'
 import { csvFile, csvLine, HANDLING_NOTICE } from '../../core/exports/csv.ts'
 
 // 4P plans: an LRO tasks partners with actions under Pursue, Prevent, Protect and Prepare, takes
@@ -306,8 +306,20 @@ async function shareWithOwner(tx: Tx, actor: Actor, facts: FactsOf, owner: Owner
 
 type ActionFields = { strand: Strand; title: string; description: string | null; dueOn: string; powerId: string | null; targetEntityId: string | null; ownerEmail: string | null; ownerUserId: string | null; planId: string | null }
 
-async function addActionInTx(tx: Tx, db: Database, actor: Actor, facts: FactsOf, input: ActionFields, today: string, site: Site): Promise<string> {
-  if (!(await mayEditGroup(tx, facts.group.id))) throw new ForbiddenError('Only the agency that holds a group, or its Lead Responsible Officer, can task partners on its plan')
+/** Where an action goes and what the plan's subject allows: a group's plan or a threat area's. */
+type Tasking = {
+  /** The plan, found or started once the input is known to be good. */
+  plan: () => Promise<q.PlanRow>
+  groupId: string | null
+  marking: string
+  /** What an action may be aimed at: the group's current members and holdings. */
+  targets: ReadonlySet<string>
+  /** Lets the owner see what they are tasked on, when nothing else does. */
+  share: (owner: Owner, purpose: string) => Promise<void>
+}
+
+/** Validates and records an action, shares its plan with the owner if need be, and e-mails them a link. */
+async function taskPartner(tx: Tx, db: Database, actor: Actor, tasking: Tasking, input: ActionFields, today: string, site: Site): Promise<string> {
   const issues: FieldIssue[] = []
   const owner = await resolveOwner(tx, input, issues)
   const catalogue = await storedPowers(tx, db)
@@ -317,21 +329,21 @@ async function addActionInTx(tx: Tx, db: Database, actor: Actor, facts: FactsOf,
   const problems = actionProblems({ dueOn: input.dueOn, ownerAgency: owner?.agency ?? null, ownerUserAgencyId: owner?.user.agencyId ?? null, power }, today, true)
   // Without an owner, resolveOwner has said why; only the date is still worth checking.
   issues.push(...(owner ? problems : problems.filter((i) => i.field === 'dueOn')))
-  if (owner && facts.group.protectiveMarking === 'OFFICIAL-SENSITIVE' && !owner.can.includes('records.read_sensitive')) {
-    issues.push({ field: input.ownerUserId ? 'ownerUserId' : 'ownerEmail', message: `${owner.user.displayName}’s role cannot see OFFICIAL-SENSITIVE records, and this group is marked OFFICIAL-SENSITIVE` })
+  if (owner && tasking.marking === 'OFFICIAL-SENSITIVE' && !owner.can.includes('records.read_sensitive')) {
+    issues.push({ field: input.ownerUserId ? 'ownerUserId' : 'ownerEmail', message: `${owner.user.displayName}’s role cannot see OFFICIAL-SENSITIVE records, and this plan is marked OFFICIAL-SENSITIVE` })
   }
-  if (input.targetEntityId && !facts.members.some((m) => m.personId === input.targetEntityId) && !facts.holdings.some((h) => h.entityId === input.targetEntityId)) {
+  if (input.targetEntityId && !tasking.targets.has(input.targetEntityId)) {
     issues.push({ field: 'targetEntityId', message: 'Choose a current member, business, premises or vehicle of this group' })
   }
   if (issues.length > 0) throw new ValidationError(issues)
-  const plan = await planForGroup(tx, actor, facts, input.planId)
-  const purpose = 'Tasking a partner on a group’s 4P plan'
+  const plan = await tasking.plan()
+  const purpose = tasking.groupId ? 'Tasking a partner on a group’s 4P plan' : 'Tasking a partner on a threat area’s 4P plan'
   const id = await q.insertAction(tx, {
-    planId: plan.id, groupId: facts.group.id, strand: input.strand, title: input.title, description: input.description, ownerAgencyId: owner!.agency.id,
+    planId: plan.id, groupId: tasking.groupId, strand: input.strand, title: input.title, description: input.description, ownerAgencyId: owner!.agency.id,
     ownerUserId: owner!.user.id, dueOn: input.dueOn, powerId: power ? input.powerId : null, targetEntityId: input.targetEntityId, by: actor.userId,
   })
-  await recordAudit(tx, actor, { action: 'collection', recordType: q.ACTION_RECORD, recordId: id, purpose, detail: { group: facts.group.id, plan: plan.id, owner: owner!.user.id } })
-  await shareWithOwner(tx, actor, facts, owner!, purpose)
+  await recordAudit(tx, actor, { action: 'collection', recordType: q.ACTION_RECORD, recordId: id, purpose, detail: { group: tasking.groupId, plan: plan.id, owner: owner!.user.id } })
+  await tasking.share(owner!, purpose)
   if (owner!.user.id !== actor.userId) {
     // The e-mail names no subject and no case detail: those stay in Achilles, under the handling code.
     await queueMail(tx, {
@@ -341,6 +353,17 @@ async function addActionInTx(tx: Tx, db: Database, actor: Actor, facts: FactsOf,
     })
   }
   return id
+}
+
+async function addActionInTx(tx: Tx, db: Database, actor: Actor, facts: FactsOf, input: ActionFields, today: string, site: Site): Promise<string> {
+  if (!(await mayEditGroup(tx, facts.group.id))) throw new ForbiddenError('Only the agency that holds a group, or its Lead Responsible Officer, can task partners on its plan')
+  return taskPartner(tx, db, actor, {
+    plan: () => planForGroup(tx, actor, facts, input.planId),
+    groupId: facts.group.id,
+    marking: facts.group.protectiveMarking,
+    targets: new Set([...facts.members.map((m) => m.personId), ...facts.holdings.map((h) => h.entityId)]),
+    share: (owner, purpose) => shareWithOwner(tx, actor, facts, owner, purpose),
+  }, input, today, site)
 }
 
 export async function addAction(db: Database, actor: Actor, groupId: string, raw: unknown, now: Date, site: Site): Promise<string> {
@@ -649,5 +672,111 @@ export async function exportDisruptionsCsv(db: Database, actor: Actor, raw: unkn
     }
     await recordAudit(tx, actor, { action: 'disclosure', recordType: q.DISRUPTION_RECORD, purpose: query.purpose, recipients: [actor.agencyId], detail: { format: 'csv', count: rows.length, from, to, exported: rows.map((r) => r.id) } })
     return { filename: `disruptions-${from}-to-${to}.csv`, csv: csvFile(lines), count: rows.length }
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Threat-area plans: a partnership's plan against a threat (county lines, fraud) beyond one group
+
+export const PLAN_KIND: records.RestrictedKind = { recordType: q.PLAN_RECORD, table: 'action_plans', noun: 'plan' }
+
+/** Starts a plan for a threat area, coordinated by the officer who starts it. */
+export async function createThreatPlan(db: Database, actor: Actor, raw: unknown): Promise<string> {
+  must(actor, 'records.write', 'Your role cannot start plans')
+  const input = parseInput(ThreatPlanInput, raw)
+  if (input.sharingScope !== 'agency') must(actor, 'records.share', 'Your role cannot share plans beyond your agency')
+  return asUser(db, actor, async (tx) => {
+    await records.checkHandling(tx, actor, input, 'plan')
+    const id = await q.insertPlan(tx, {
+      groupId: null, threatArea: input.threatArea, title: input.title, keyRisk: input.keyRisk, coordinatorId: actor.userId, owningAgencyId: actor.agencyId,
+      purpose: input.purpose, protectiveMarking: input.protectiveMarking, handlingCode: input.handlingCode, handlingConditions: input.handlingConditions,
+      sharingScope: input.sharingScope, reviewDate: input.reviewDate, by: actor.userId,
+    })
+    await records.recordCollected(tx, actor, PLAN_KIND, id, input, { threatArea: input.threatArea })
+    return id
+  })
+}
+
+type ThreatPlan = q.ThreatPlanRow
+
+/** A threat-area plan the actor may see, or a logged refusal. */
+async function visibleThreatPlan(tx: Tx, actor: Actor, planId: string, purpose: string): Promise<ThreatPlan | null> {
+  const plan = await q.findThreatPlan(tx, planId)
+  if (!plan) await records.recordRefusal(tx, actor, PLAN_KIND, planId, purpose)
+  return plan
+}
+
+export async function threatPlan(db: Database, actor: Actor, planId: string, now: Date) {
+  must(actor, 'records.read', 'Your role cannot see plans')
+  const today = ukDay(now)
+  return seeing(db, actor, async (tx) => {
+    const plan = await visibleThreatPlan(tx, actor, planId, 'Viewing a threat area’s 4P plan')
+    if (!plan) return null
+    const [actions, mayEdit] = await Promise.all([q.actionsOfPlans(tx, [planId]), q.mayEditPlan(tx, planId)])
+    const names = await namesFor(tx, db, actions, [], new Map())
+    const coordinator = plan.coordinatorId ? (await displayNames(tx, [plan.coordinatorId])).get(plan.coordinatorId) ?? null : null
+    await recordAudit(tx, actor, { action: 'consultation', recordType: q.PLAN_RECORD, recordId: planId, purpose: 'Viewing a threat area’s 4P plan' })
+    return {
+      plan, coordinator, mayEdit,
+      actions: actions.map((a) => actionOut(a, names, today, actor, mayEdit)),
+      templates: templatesFor([plan.threatArea], today),
+    }
+  }, 'Plan')
+}
+
+/** Lets an owner of another agency see the threat-area plan they are tasked on, logged as a disclosure. */
+async function shareThreatPlan(tx: Tx, actor: Actor, plan: ThreatPlan, owner: Owner, purpose: string): Promise<void> {
+  if (owner.agency.id === plan.owningAgencyId || owner.user.id === plan.coordinatorId) return
+  if (plan.sharingScope === 'partnership' && plan.protectiveMarking === 'OFFICIAL') return
+  if (plan.sharingScope === 'named' && (await access.sharedAgencyIds(tx, q.PLAN_RECORD, plan.id)).includes(owner.agency.id)) return
+  const grants = await withOwnerPrivileges(tx, () => access.activeGrants(tx, q.PLAN_RECORD, plan.id))
+  if (grants.some((g) => g.grantee_user_id === owner.user.id || g.grantee_agency_id === owner.agency.id)) return
+  // The coordinator may be of another agency than the plan's; the service has checked they may change it.
+  const grantId = await withOwnerPrivileges(tx, () => access.insertGrant(tx, { recordType: q.PLAN_RECORD, recordId: plan.id, granteeUserId: owner.user.id, granteeAgencyId: null, reason: TASKED_GRANT_REASON, expiresAt: null, by: actor.userId }))
+  await recordAudit(tx, actor, { action: 'disclosure', recordType: q.PLAN_RECORD, recordId: plan.id, purpose, recipients: [`user:${owner.user.id}`], detail: { grantId, reason: TASKED_GRANT_REASON } })
+}
+
+async function threatTasking(tx: Tx, actor: Actor, planId: string, purpose: string): Promise<{ plan: ThreatPlan; tasking: Tasking } | null> {
+  const plan = await visibleThreatPlan(tx, actor, planId, purpose)
+  if (!plan) return null
+  if (!(await q.mayEditPlan(tx, planId))) throw new ForbiddenError('Only the plan’s agency or its coordinator can task partners on it')
+  const row = (await q.findPlan(tx, planId))!
+  return { plan, tasking: { plan: async () => row, groupId: null, marking: plan.protectiveMarking, targets: new Set(), share: (owner, p) => shareThreatPlan(tx, actor, plan, owner, p) } }
+}
+
+export async function addThreatPlanAction(db: Database, actor: Actor, planId: string, raw: unknown, now: Date, site: Site): Promise<string> {
+  must(actor, 'records.write', 'Your role cannot change plans')
+  const input = parseInput(ActionInput, raw)
+  const today = ukDay(now)
+  return seeing(db, actor, async (tx) => {
+    const found = await threatTasking(tx, actor, planId, 'Tasking a partner on a threat area’s 4P plan')
+    return found ? taskPartner(tx, db, actor, found.tasking, { ...input, planId }, today, site) : null
+  }, 'Plan')
+}
+
+export async function addThreatTemplateAction(db: Database, actor: Actor, planId: string, raw: unknown, now: Date, site: Site): Promise<string> {
+  must(actor, 'records.write', 'Your role cannot change plans')
+  const input = parseInput(TemplateActionInput, raw)
+  const today = ukDay(now)
+  return seeing(db, actor, async (tx) => {
+    const found = await threatTasking(tx, actor, planId, 'Taking a template action into a threat area’s 4P plan')
+    if (!found) return null
+    const action = templatesFor([found.plan.threatArea], today).find((t) => t.key === input.templateKey)?.actions[input.index]
+    if (!action) throw new ValidationError([{ field: 'templateKey', message: 'Choose an action from this threat area’s template' }])
+    return taskPartner(tx, db, actor, found.tasking, {
+      strand: action.strand, title: action.title, description: action.description, dueOn: input.dueOn, powerId: action.powerId, targetEntityId: null,
+      ownerEmail: input.ownerEmail, ownerUserId: input.ownerUserId, planId,
+    }, today, site)
+  }, 'Plan')
+}
+
+/** The threat-area plans the actor may see, with their progress. */
+export async function listThreatPlans(db: Database, actor: Actor, now: Date) {
+  if (!actor.capabilities.includes('records.read')) return []
+  const today = ukDay(now)
+  return asUser(db, actor, async (tx) => {
+    const plans = await q.threatPlans(tx, 100)
+    const counts = await q.actionCountsByPlan(tx, plans.map((p) => p.id), today)
+    return plans.map((p) => ({ ...p, ...(counts.get(p.id) ?? { open: 0, overdue: 0, done: 0 }) }))
   })
 }

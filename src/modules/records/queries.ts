@@ -4,7 +4,7 @@ import type { Queryable } from '../../db/context.ts'
 import type { SharingInput } from './schema.ts'
 
 /** The tables that hold restricted records; each carries the same handling columns. */
-export type RestrictedTable = 'notes' | 'entities' | 'entity_links' | 'ocgs' | 'intelligence_records' | 'local_profiles' | 'orders'
+export type RestrictedTable = 'notes' | 'entities' | 'entity_links' | 'ocgs' | 'intelligence_records' | 'local_profiles' | 'orders' | 'action_plans'
 
 export type RecordHandling = {
   owningAgencyId: string
