@@ -18,7 +18,7 @@ import { loopbackSmtp, mailText } from '../support/smtp.ts'
 
 let t: TestApp
 let smtp: Awaited<ReturnType<typeof loopbackSmtp>>
-type Api = (method: 'GET' | 'POST', url: string, json?: unknown) => Promise<{ status: number; body: any }>
+type Api = (method: 'GET' | 'POST' | 'PUT', url: string, json?: unknown) => Promise<{ status: number; body: any }>
 const apis = new Map<string, Api>()
 
 const POLICE_ANALYST = 'analyst@demo.achilles.example'
@@ -286,6 +286,29 @@ describe(`4P plans on ${engineName()}`, () => {
     assert.equal(res.statusCode, 201, res.body)
     const board = await (await signedIn(t.app, POLICE_LRO)).get('/plans')
     assert.match(board.body, /Courier fraud against older people/)
+  })
+
+  test('the LRO changes an action and hands it to another agency; its owner may not, and a due date may not move into the past', async () => {
+    const { group } = await takeawayGroup('London Road')
+    const lro = api(POLICE_LRO)
+    const action = await created(await lro('POST', `/api/v1/groups/${group.id}/plan/actions`, { strand: 'pursue', title: 'Check the takeaway’s VAT returns', ownerEmail: POLICE_LRO, dueOn: daysFromNow(10) }))
+    const change = (email: string, over: Record<string, unknown>) => api(email)('PUT', `/api/v1/actions/${action.id}`, { strand: 'pursue', title: action.title, ownerUserId: action.ownerUserId, dueOn: action.dueOn, rowVersion: action.rowVersion, ...over })
+    assert.deepEqual(fields((await change(POLICE_LRO, { dueOn: daysFromNow(-2) })).body), ['dueOn'])
+    assert.equal((await api(HMRC_ANALYST)('GET', `/api/v1/groups/${group.id}`)).status, 404)
+    const handed = await change(POLICE_LRO, { ownerUserId: null, ownerEmail: HMRC_ANALYST, powerId: 'hmrc_tax_investigation', title: 'Open a tax enquiry into the takeaway' })
+    assert.equal(handed.status, 200, JSON.stringify(handed.body))
+    assert.equal(handed.body.ownerAgencyName, 'HM Revenue and Customs – Fraud Investigation Service')
+    assert.equal(handed.body.powerId, 'hmrc_tax_investigation')
+    assert.equal((await api(HMRC_ANALYST)('GET', `/api/v1/groups/${group.id}`)).status, 200, 'the new owner is shown the group')
+    const mail = await asSystem(t.db, (tx) => tx.selectFrom('mail_outbox').select('to_address').where('related_id', '=', action.id).where('kind', '=', 'action.assigned').execute())
+    assert.deepEqual(mail.map((m) => m.to_address), [HMRC_ANALYST])
+    assert.equal((await change(POLICE_LRO, { title: 'stale' })).status, 409, 'a stale row version is refused')
+    const page = await signedIn(t.app, POLICE_LRO)
+    const edited = await page.submit(`/actions/${action.id}`, `/actions/${action.id}/edit`, { rowVersion: String(handed.body.rowVersion), ownerUserId: handed.body.ownerUserId, ownerEmail: '', targetEntityId: '', strand: 'pursue', title: 'Open a tax enquiry into the takeaway and its owner', description: '', dueOn: handed.body.dueOn, powerId: 'hmrc_tax_investigation' })
+    assert.equal(edited.status, 303, edited.body.slice(0, 400))
+    const after = (await lro('GET', `/api/v1/actions/${action.id}`)).body
+    assert.deepEqual([after.title, after.ownerUserId], ['Open a tax enquiry into the takeaway and its owner', user(HMRC_ANALYST).id], 'a blank new owner keeps the owner')
+    assert.equal((await api(HMRC_ANALYST)('PUT', `/api/v1/actions/${action.id}`, { strand: 'pursue', title: 'Mine now', ownerUserId: user(HMRC_ANALYST).id, dueOn: daysFromNow(10), rowVersion: after.rowVersion })).status, 403, 'the owner records progress but does not rewrite the action')
   })
 
   test('someone who cannot see the group gets not found, logged as a refusal, and cannot record a disruption', async () => {

@@ -133,6 +133,15 @@ export async function updateProgress(db: Queryable, id: string, rowVersion: numb
   return Number(result.numUpdatedRows) === 1
 }
 
+/** Changes an action if nobody changed it since it was read; false when someone had. */
+export async function updateAction(db: Queryable, id: string, rowVersion: number, a: Omit<NewAction, 'planId' | 'groupId' | 'by'>, by: string): Promise<boolean> {
+  const result = await db.updateTable('plan_actions').set({
+    strand: a.strand, title: a.title, description: a.description, owner_agency_id: a.ownerAgencyId, owner_user_id: a.ownerUserId, due_on: a.dueOn,
+    power_id: a.powerId, target_entity_id: a.targetEntityId, updated_at: sql`now()`, updated_by: by, row_version: sql`row_version + 1`,
+  }).where('id', '=', id).where('row_version', '=', rowVersion).executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}
+
 /** The open and in-progress actions a user owns, soonest due first. */
 export async function openActionsOwnedBy(db: Queryable, userId: string, limit: number): Promise<ActionRow[]> {
   const rows = await actionColumns(db).where('owner_user_id', '=', userId).where('status', 'in', ['open', 'in_progress'])

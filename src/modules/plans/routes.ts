@@ -12,7 +12,7 @@ import { formErrors, renderPage, setFlash } from '../../http/views.ts'
 import { storedPowers } from '../powers/service.ts'
 import { formAgencies, handlingChoices, withAgencyNames } from '../records/routes.ts'
 import { THREAT_AREAS } from '../../core/reference/crime.ts'
-import { ActionInput, ActionOut, ActionProgress, ASSET_KINDS, ASSET_KIND_LABELS, DISRUPTION_OUTCOMES, DISRUPTION_OUTCOME_LABELS, BoardQuery, DisruptionInput, DisruptionOut, ExportQuery, OutcomeQuery, PlanInput, PlanOut, SuggestionInput, SuggestionOut, TemplateActionInput, ThreatPlanInput } from './schema.ts'
+import { ActionInput, ActionOut, ActionProgress, ActionUpdate, ASSET_KINDS, ASSET_KIND_LABELS, DISRUPTION_OUTCOMES, DISRUPTION_OUTCOME_LABELS, BoardQuery, DisruptionInput, DisruptionOut, ExportQuery, OutcomeQuery, PlanInput, PlanOut, SuggestionInput, SuggestionOut, TemplateActionInput, ThreatPlanInput } from './schema.ts'
 import * as service from './service.ts'
 
 const GroupParams = z.object({ id: z.uuid('id must be a group id') })
@@ -133,9 +133,10 @@ export async function planRoutes(app: FastifyInstance): Promise<void> {
     }
   })
 
-  const showAction = async (request: FastifyRequest, reply: FastifyReply, id: string, values?: Record<string, unknown>, errors?: ReturnType<typeof formErrors>) => {
+  const showAction = async (request: FastifyRequest, reply: FastifyReply, id: string, values?: Record<string, unknown>, errors?: ReturnType<typeof formErrors>, editValues?: Record<string, unknown>) => {
     const action = await service.getAction(db, requireActor(request), id, ctx.now())
-    return renderPage(request, reply, 'plans/views/action.njk', { title: action.title, action, statuses: ACTION_STATUSES, planLabels, values: values ?? action, errors })
+    const powers = action.mayEdit ? (await storedPowers(db.kysely, db)).powers : []
+    return renderPage(request, reply, 'plans/views/action.njk', { title: action.title, action, statuses: ACTION_STATUSES, strands: STRANDS, powers, planLabels, values: values ?? action, editValues: editValues ?? action, errors })
   }
 
   app.get('/actions/:id', { schema: { hide: true } }, async (request, reply) => showAction(request, reply, actionIdOf(request)))
@@ -150,6 +151,21 @@ export async function planRoutes(app: FastifyInstance): Promise<void> {
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error
       return showAction(request, reply.status(400), id, body, formErrors(error.issues))
+    }
+  })
+
+  app.post('/actions/:id/edit', { schema: { hide: true } }, async (request, reply) => {
+    const id = actionIdOf(request)
+    const body = formBody(request)
+    // A new owner's address replaces the current owner; left blank, the owner stays.
+    const input = typeof body.ownerEmail === 'string' && body.ownerEmail.trim() !== '' ? { ...body, ownerUserId: undefined } : { ...body, ownerEmail: undefined }
+    try {
+      await service.updateAction(db, requireActor(request), id, input, ctx.now(), site())
+      setFlash(reply, 'Action changed.', config.cookieSecure)
+      return reply.redirect(`/actions/${id}`, 303)
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error
+      return showAction(request, reply.status(400), id, undefined, formErrors(error.issues.map((i) => ({ ...i, field: `edit-${i.field === 'ownerUserId' ? 'ownerEmail' : i.field}` }))), body)
     }
   })
 
@@ -377,6 +393,16 @@ export async function planRoutes(app: FastifyInstance): Promise<void> {
     '/api/v1/actions/:id',
     { schema: { tags: [TAG], summary: 'One action on a 4P plan', params: ActionParams, response: { 200: ActionOut } } },
     async (request) => service.getAction(db, requireActor(request), request.params.id, ctx.now()),
+  )
+
+  api.put(
+    '/api/v1/actions/:id',
+    { schema: { tags: [TAG], summary: 'Change an action: what, who, by when, which power (the plan’s LRO, agency or coordinator; send the rowVersion you read)', params: ActionParams, body: ActionUpdate, response: { 200: ActionOut } } },
+    async (request) => {
+      const actor = requireActor(request)
+      await service.updateAction(db, actor, request.params.id, request.body, ctx.now(), site())
+      return service.getAction(db, actor, request.params.id, ctx.now())
+    },
   )
 
   api.post(

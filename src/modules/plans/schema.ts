@@ -60,6 +60,9 @@ export const TemplateActionInput = z.object({
   planId: optionalId('The plan'),
 })
 
+/** Changing an action, by the plan's LRO, agency or coordinator (send the rowVersion you read). */
+export const ActionUpdate = ActionInput.omit({ planId: true }).extend({ rowVersion })
+
 export const ActionProgress = z.object({
   status: z.enum(ACTION_STATUSES, { error: 'Choose a status from the list' }),
   outcomeNotes: optionalText(5000, 'Outcome notes'),

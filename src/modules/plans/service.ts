@@ -21,7 +21,7 @@ import { groupStandings, type GroupStanding } from '../prioritisation/service.ts
 import * as records from '../records/service.ts'
 import { activeEmails, credentials, displayNames, userIdByEmail, type Profile } from '../users/service.ts'
 import * as q from './queries.ts'
-import { ActionInput, ActionProgress, BoardQuery, ThreatPlanInput, DISRUPTION_OUTCOME_LABELS, DisruptionInput, ExportQuery, OutcomeQuery, PlanInput, SuggestionInput, TemplateActionInput, type ActionOut, type DisruptionOut } from './schema.ts'
+import { ActionInput, ActionProgress, ActionUpdate, BoardQuery, ThreatPlanInput, DISRUPTION_OUTCOME_LABELS, DisruptionInput, ExportQuery, OutcomeQuery, PlanInput, SuggestionInput, TemplateActionInput, type ActionOut, type DisruptionOut } from './schema.ts'
 import { csvFile, csvLine, HANDLING_NOTICE } from '../../core/exports/csv.ts'
 
 // 4P plans: an LRO tasks partners with actions under Pursue, Prevent, Protect and Prepare, takes
@@ -318,15 +318,15 @@ type Tasking = {
   share: (owner: Owner, purpose: string) => Promise<void>
 }
 
-/** Validates and records an action, shares its plan with the owner if need be, and e-mails them a link. */
-async function taskPartner(tx: Tx, db: Database, actor: Actor, tasking: Tasking, input: ActionFields, today: string, site: Site): Promise<string> {
+/** The owner and power of an action as entered, checked against the plan; raises every problem at once. */
+async function checkedTasking(tx: Tx, db: Database, tasking: Tasking, input: ActionFields, today: string, dateIsNew: boolean): Promise<{ owner: Owner; power: Power | null }> {
   const issues: FieldIssue[] = []
   const owner = await resolveOwner(tx, input, issues)
   const catalogue = await storedPowers(tx, db)
   const powerRow = input.powerId ? catalogue.byId.get(input.powerId) : undefined
   if (input.powerId && (!powerRow || powerRow.withdrawn)) issues.push({ field: 'powerId', message: 'Choose a power from the catalogue' })
   const power: Power | null = powerRow && !powerRow.withdrawn ? powerRow.definition : null
-  const problems = actionProblems({ dueOn: input.dueOn, ownerAgency: owner?.agency ?? null, ownerUserAgencyId: owner?.user.agencyId ?? null, power }, today, true)
+  const problems = actionProblems({ dueOn: input.dueOn, ownerAgency: owner?.agency ?? null, ownerUserAgencyId: owner?.user.agencyId ?? null, power }, today, dateIsNew)
   // Without an owner, resolveOwner has said why; only the date is still worth checking.
   issues.push(...(owner ? problems : problems.filter((i) => i.field === 'dueOn')))
   if (owner && tasking.marking === 'OFFICIAL-SENSITIVE' && !owner.can.includes('records.read_sensitive')) {
@@ -336,34 +336,85 @@ async function taskPartner(tx: Tx, db: Database, actor: Actor, tasking: Tasking,
     issues.push({ field: 'targetEntityId', message: 'Choose a current member, business, premises or vehicle of this group' })
   }
   if (issues.length > 0) throw new ValidationError(issues)
+  return { owner: owner!, power }
+}
+
+/** Tells an officer they own an action, with a link and no case detail (those stay in Achilles, under the handling code). */
+async function mailOwner(tx: Tx, actor: Actor, owner: Owner, actionId: string, dueOn: string, site: Site): Promise<void> {
+  if (owner.user.id === actor.userId) return
+  await queueMail(tx, {
+    to: owner.user.email, toUserId: owner.user.id, kind: 'action.assigned', relatedType: q.ACTION_RECORD, relatedId: actionId,
+    subject: 'Achilles: you have a new action on a 4P plan',
+    text: `${actor.displayName} (${actor.agencyName}) has given you an action on a 4P plan, due by ${longUkDate(new Date(`${dueOn}T12:00:00Z`))}.\n\nSign in to Achilles to see it:\n${site.baseUrl}/actions/${actionId}\n\nThis e-mail holds no details of the case on purpose: they are in Achilles, where their handling conditions apply.\n`,
+  })
+}
+
+/** Validates and records an action, shares its plan with the owner if need be, and e-mails them a link. */
+async function taskPartner(tx: Tx, db: Database, actor: Actor, tasking: Tasking, input: ActionFields, today: string, site: Site): Promise<string> {
+  const { owner, power } = await checkedTasking(tx, db, tasking, input, today, true)
   const plan = await tasking.plan()
   const purpose = tasking.groupId ? 'Tasking a partner on a group’s 4P plan' : 'Tasking a partner on a threat area’s 4P plan'
   const id = await q.insertAction(tx, {
-    planId: plan.id, groupId: tasking.groupId, strand: input.strand, title: input.title, description: input.description, ownerAgencyId: owner!.agency.id,
-    ownerUserId: owner!.user.id, dueOn: input.dueOn, powerId: power ? input.powerId : null, targetEntityId: input.targetEntityId, by: actor.userId,
+    planId: plan.id, groupId: tasking.groupId, strand: input.strand, title: input.title, description: input.description, ownerAgencyId: owner.agency.id,
+    ownerUserId: owner.user.id, dueOn: input.dueOn, powerId: power ? input.powerId : null, targetEntityId: input.targetEntityId, by: actor.userId,
   })
-  await recordAudit(tx, actor, { action: 'collection', recordType: q.ACTION_RECORD, recordId: id, purpose, detail: { group: tasking.groupId, plan: plan.id, owner: owner!.user.id } })
-  await tasking.share(owner!, purpose)
-  if (owner!.user.id !== actor.userId) {
-    // The e-mail names no subject and no case detail: those stay in Achilles, under the handling code.
-    await queueMail(tx, {
-      to: owner!.user.email, toUserId: owner!.user.id, kind: 'action.assigned', relatedType: q.ACTION_RECORD, relatedId: id,
-      subject: 'Achilles: you have a new action on a 4P plan',
-      text: `${actor.displayName} (${actor.agencyName}) has given you an action on a 4P plan, due by ${longUkDate(new Date(`${input.dueOn}T12:00:00Z`))}.\n\nSign in to Achilles to see it:\n${site.baseUrl}/actions/${id}\n\nThis e-mail holds no details of the case on purpose: they are in Achilles, where their handling conditions apply.\n`,
-    })
-  }
+  await recordAudit(tx, actor, { action: 'collection', recordType: q.ACTION_RECORD, recordId: id, purpose, detail: { group: tasking.groupId, plan: plan.id, owner: owner.user.id } })
+  await tasking.share(owner, purpose)
+  await mailOwner(tx, actor, owner, id, input.dueOn, site)
   return id
 }
 
-async function addActionInTx(tx: Tx, db: Database, actor: Actor, facts: FactsOf, input: ActionFields, today: string, site: Site): Promise<string> {
-  if (!(await mayEditGroup(tx, facts.group.id))) throw new ForbiddenError('Only the agency that holds a group, or its Lead Responsible Officer, can task partners on its plan')
-  return taskPartner(tx, db, actor, {
-    plan: () => planForGroup(tx, actor, facts, input.planId),
+function groupTasking(tx: Tx, actor: Actor, facts: FactsOf, planId: string | null): Tasking {
+  return {
+    plan: () => planForGroup(tx, actor, facts, planId),
     groupId: facts.group.id,
     marking: facts.group.protectiveMarking,
     targets: new Set([...facts.members.map((m) => m.personId), ...facts.holdings.map((h) => h.entityId)]),
     share: (owner, purpose) => shareWithOwner(tx, actor, facts, owner, purpose),
-  }, input, today, site)
+  }
+}
+
+async function addActionInTx(tx: Tx, db: Database, actor: Actor, facts: FactsOf, input: ActionFields, today: string, site: Site): Promise<string> {
+  if (!(await mayEditGroup(tx, facts.group.id))) throw new ForbiddenError('Only the agency that holds a group, or its Lead Responsible Officer, can task partners on its plan')
+  return taskPartner(tx, db, actor, groupTasking(tx, actor, facts, input.planId), input, today, site)
+}
+
+/**
+ * Changes an action: what it is, who owns it, by when and with which power. For the plan's LRO,
+ * agency or coordinator; a new owner is shown the plan if need be and told, and a due date moved
+ * may not be moved into the past.
+ */
+export async function updateAction(db: Database, actor: Actor, actionId: string, raw: unknown, now: Date, site: Site): Promise<void> {
+  must(actor, 'records.write', 'Your role cannot change plans')
+  const input = parseInput(ActionUpdate, raw)
+  const today = ukDay(now)
+  await seeing(db, actor, async (tx) => {
+    const action = await q.findAction(tx, actionId)
+    if (!action) return null
+    if (!(await q.mayEditPlan(tx, action.planId))) throw new ForbiddenError('Only the plan’s Lead Responsible Officer, agency or coordinator can change an action; its owner records its progress')
+    let tasking: Tasking
+    if (action.groupId) {
+      const facts = await groupProfileFacts(tx, action.groupId, today)
+      if (!facts) throw new NotFoundError('Group')
+      tasking = groupTasking(tx, actor, facts, action.planId)
+    } else {
+      const found = await threatTasking(tx, actor, action.planId, 'Changing an action on a threat area’s 4P plan')
+      if (!found) throw new NotFoundError('Plan')
+      tasking = found.tasking
+    }
+    const { owner, power } = await checkedTasking(tx, db, tasking, { ...input, planId: action.planId }, today, input.dueOn !== action.dueOn)
+    const changed = await q.updateAction(tx, actionId, input.rowVersion, {
+      strand: input.strand, title: input.title, description: input.description, ownerAgencyId: owner.agency.id, ownerUserId: owner.user.id, dueOn: input.dueOn,
+      powerId: power ? input.powerId : null, targetEntityId: input.targetEntityId,
+    }, actor.userId)
+    if (!changed) throw new ConflictError('Someone else changed this action while you were editing it. Reload the page to see their changes, then make yours again.')
+    await recordAudit(tx, actor, { action: 'alteration', recordType: q.ACTION_RECORD, recordId: actionId, purpose: 'Changing an action on a 4P plan', detail: { owner: owner.user.id, dueOn: input.dueOn } })
+    if (owner.user.id !== action.ownerUserId) {
+      await tasking.share(owner, 'Tasking a partner on a 4P plan')
+      await mailOwner(tx, actor, owner, actionId, input.dueOn, site)
+    }
+    return true
+  }, 'Action')
 }
 
 export async function addAction(db: Database, actor: Actor, groupId: string, raw: unknown, now: Date, site: Site): Promise<string> {
