@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
-import type { Config } from '../config.ts'
+import { baseUrl, type Config } from '../config.ts'
 import { DEMO_DOMAIN, demoPartnership, nationalPartnership, type Partnership } from '../core/demo/partnership.ts'
 import { ValidationError } from '../core/errors.ts'
 import { isUuid } from '../core/ids.ts'
@@ -15,6 +15,10 @@ import { addDays, crimePicture, DEMO_CRIME_SCALE, intelligenceBatches, NATIONAL_
 import { seededRandom } from '../core/demo/random.ts'
 import { isEmpty, loadCrimePicture, loadPartnership } from '../modules/demo/service.ts'
 import { loadDemonstrationAssessments } from '../modules/prioritisation/demonstration.ts'
+import { demonstrationPlans } from '../core/demo/plans.ts'
+import { loadDemonstrationPlans } from '../modules/plans/demonstration.ts'
+import { loadDemonstrationOrders } from '../modules/orders/demonstration.ts'
+import { scheduleOrders } from '../modules/orders/service.ts'
 import { ensureDefaultModels } from '../modules/prioritisation/service.ts'
 import { ensurePowerCatalogue } from '../modules/powers/service.ts'
 import { credentials, userIdByEmail } from '../modules/users/service.ts'
@@ -89,6 +93,15 @@ export async function seedDemonstration(env: CommandEnv, scale: 'demo' | 'nation
     return { groupId: g.id, owningAgencyId: scorer.agencyId, scoredBy: scorer.id, severity: r.next(), reviewDate: addDays(today, r.chance(0.1) ? -r.int(1, 30) : r.int(30, 365)) }
   })
   const assessments = await loadDemonstrationAssessments(env.db, subjects, r)
+  if (scale === 'demo') {
+    // 4P plans, disruptions and orders for the demonstration groups, from the catalogue's own suggestions.
+    const { storedPowers } = await import('../modules/powers/service.ts')
+    const catalogue = (await storedPowers(env.db.kysely, env.db)).powers
+    const plans = demonstrationPlans({ picture, agencies: partnership.agencies, users: partnership.users, catalogue, today, random: seededRandom(4_2026) })
+    await loadDemonstrationPlans(env.db, plans, new Map(picture.groups.map((g) => [g.id, g])))
+    await loadDemonstrationOrders(env.db, plans.orders)
+    await scheduleOrders(env.db, env.now(), { baseUrl: baseUrl(env.config) })
+  }
   await refreshAfterBulkLoad(env.db)
   return { loaded: true, partnership, crime: { ...crime, assessments }, password, passwordGenerated: !env.config.adminPassword, adminEmail }
 }

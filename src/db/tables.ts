@@ -543,7 +543,7 @@ export interface PlanActionsTable {
   power_id: string | null
   target_entity_id: string | null
   outcome_notes: string | null
-  completed_at: Date | null
+  completed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
   overdue_flagged_for: string | null
   created_at: CreatedTimestamp
   created_by: string | null
