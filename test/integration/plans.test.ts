@@ -193,6 +193,11 @@ describe(`4P plans on ${engineName()}`, () => {
     assert.equal(d.outcome, 'moderate')
     assert.deepEqual(d.assets.map((a: any) => [a.kind, a.valuePence]).sort(), [['cash', 125050], ['goods', 320000]])
 
+    // The LRO's home page shows the group with its latest disruption and its re-assessment due.
+    const lroHome = (await (await signedIn(t.app, POLICE_LRO)).get('/')).body
+    const row = /<tr[^>]*>(?:(?!<\/tr>)[\s\S])*Narborough Road(?:(?!<\/tr>)[\s\S])*<\/tr>/.exec(lroHome.slice(lroHome.indexOf('id="my-groups"')))?.[0] ?? ''
+    assert.match(row, /Due for re-assessment/)
+    assert.match(row, /Moderate, Leicester City Council – Trading Standards/)
     // The LRO heard the action was done.
     await deliverPendingMail(t.db, createMailTransport({ smtpUrl: smtp.url, mailFrom: 'Achilles <achilles@test.example>' }))
     assert.ok(smtp.received.some((m) => m.to.includes(POLICE_LRO) && mailText(m.raw).includes(`/actions/${action.id}`)))

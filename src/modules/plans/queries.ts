@@ -210,7 +210,7 @@ export type DisruptionRow = {
 }
 
 /** Disruptions, each with its assets: of the groups given and in the period given, newest first. */
-export async function disruptionRows(db: Queryable, f: { groupIds?: readonly string[]; from?: string; to?: string }, limit: number): Promise<DisruptionRow[]> {
+export async function disruptionRows(db: Queryable, f: { groupIds?: readonly string[]; from?: string; to?: string; latestOfEach?: boolean }, limit: number): Promise<DisruptionRow[]> {
   if (f.groupIds && f.groupIds.length === 0) return []
   let query = db.selectFrom('disruptions as d').select([
     'd.id', 'd.group_id', 'd.action_id', 'd.power_id', 'd.occurred_on', 'd.agency_id', 'd.description', 'd.outcome', 'd.outcome_reason', 'd.created_at',
@@ -218,6 +218,8 @@ export async function disruptionRows(db: Queryable, f: { groupIds?: readonly str
       'unit', a.unit, 'valuePence', a.value_pence) ORDER BY a.kind, a.description) FROM disruption_assets a WHERE a.disruption_id = d.id), '[]'::json)`.as('assets'),
   ])
   if (f.groupIds) query = query.where('d.group_id', 'in', [...f.groupIds])
+  // The newest of each group only: DISTINCT ON keeps the first row of each group in this order.
+  if (f.latestOfEach) query = query.distinctOn('d.group_id').orderBy('d.group_id')
   if (f.from) query = query.where('d.occurred_on', '>=', f.from)
   if (f.to) query = query.where('d.occurred_on', '<=', f.to)
   const rows = await query.orderBy('d.occurred_on', 'desc').orderBy('d.created_at', 'desc').limit(limit).execute()

@@ -558,7 +558,7 @@ export async function myWork(tx: Tx, db: Database, actor: Actor, now: Date): Pro
   const [summaries, counts, disruptions] = await Promise.all([
     groupSummaries(tx, groupIds),
     q.actionCountsByGroup(tx, led.map((g) => g.id), today),
-    q.disruptionsOfGroups(tx, led.map((g) => g.id), HOME_LIMIT),
+    q.disruptionRows(tx, { groupIds: led.map((g) => g.id), latestOfEach: true }, HOME_LIMIT),
   ])
   const standings = await groupStandings(tx, actor, led, now)
   const names = await namesFor(tx, db, owned, disruptions, new Map())

@@ -254,6 +254,16 @@ export async function currentAssessment(tx: Queryable, viewer: Viewer, modelKey:
   return rows[0] ?? null
 }
 
+/** The current assessments of many groups under a key, in one statement, for those the viewer may see. */
+export async function currentGroupAssessments(tx: Queryable, viewer: Viewer, modelKey: string, groupIds: readonly string[]): Promise<AssessmentRow[]> {
+  if (groupIds.length === 0) return []
+  const { rows } = await sql<AssessmentRow>`
+    SELECT ${assessmentSelect} FROM assessments a JOIN prioritisation_models m ON m.id = a.model_id
+    WHERE a.model_key = ${modelKey} AND a.subject_type = 'group' AND a.group_id IN (${sql.join([...groupIds])}) AND a.superseded_at IS NULL
+      AND ${subjectVisible(viewer)}`.execute(tx)
+  return rows
+}
+
 // Carrying assessments forward to a new model version: set-based, for every subject at once.
 
 export type CarryCandidate = {

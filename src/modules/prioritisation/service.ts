@@ -831,8 +831,9 @@ export async function groupStandings(
     return out
   }
   const model = modelFor(models, 'group')
+  const current = new Map((await q.currentGroupAssessments(tx, actor, model.row.key, groups.map((g) => g.id))).map((a) => [a.group_id!, a]))
   for (const g of groups) {
-    const row = await q.currentAssessment(tx, actor, model.row.key, refOf('group', g.id, null))
+    const row = current.get(g.id) ?? null
     const d = row ? models.byId.get(row.model_id)?.definition : undefined
     const staleness = row ? { judgedAt: judgedAtOf(row.result, row.scored_at), reviewDate: row.review_date, modelVersion: row.model_version } : null
     out.set(g.id, {
