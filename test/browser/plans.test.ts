@@ -142,6 +142,21 @@ test('an LRO tasks trading standards with a suggested power; the officer complet
   assert.match(new URL(lroPage.url()).pathname, /^\/orders\/[0-9a-f-]{36}$/)
   assert.match(await lroPage.locator('#checks ~ table').innerText(), /Trading Standards/)
   await audit.check(lroPage, 'order page')
+  const orderId = new URL(lroPage.url()).pathname.split('/')[2]!
+  const entered = await call(LRO, 'GET', `/api/v1/orders/${orderId}`)
+  const lroAction = (await call(LRO, 'GET', `/api/v1/groups/${group.id}/plan`)).plans[0].actions[0]
+  for (const [path, name] of [[`/actions/${lroAction.id}`, 'action page with the change form'], [`/orders/${orderId}/checks/${entered.checks[0].id}`, 'compliance check form'], ['/plans/new', 'threat area plan form']] as const) {
+    assert.equal((await lroPage.goto(`${served.baseUrl}${path}`))?.status(), 200, path)
+    await audit.check(lroPage, name)
+  }
+  await lroPage.getByLabel('Threat area').selectOption('fraud')
+  await lroPage.getByLabel('Title of the plan').fill('Courier fraud in Oadby and Wigston')
+  await lroPage.getByLabel('Purpose').fill('Protecting older residents from courier fraud')
+  await lroPage.getByLabel('Review by').fill('2030-01-01')
+  response = await submit(lroPage, 'Start the plan')
+  assert.equal(response?.status(), 200)
+  assert.match(new URL(lroPage.url()).pathname, /^\/plans\/[0-9a-f-]{36}$/)
+  await audit.check(lroPage, 'threat area plan')
   for (const [path, name] of [['/orders', 'orders register'], ['/powers', 'tools and powers'], ['/powers/closure_notice', 'a power'], ['/plans', 'plan progress'], ['/disruptions', 'disruption outcomes']] as const) {
     assert.equal((await page.goto(`${served.baseUrl}${path}`))?.status(), 200, path)
     await audit.check(page, name)
