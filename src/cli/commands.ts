@@ -166,7 +166,7 @@ async function sweepCommand(env: CommandEnv): Promise<number> {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   const n = (x: number) => x.toLocaleString('en-GB')
   line(env, `Overdue actions: ${n(actions.flagged)} newly flagged, ${n(actions.mailed)} e-mail(s) queued to owners and Lead Responsible Officers.`)
-  line(env, `Orders register: ${n(orders.expired)} expired, ${n(orders.ordersInForce)} in force, ${n(orders.checksScheduled)} compliance check(s) scheduled, ${n(orders.renewalsFlagged)} renewal reminder(s) queued.`)
+  line(env, `Orders register: ${n(orders.expired)} expired, ${n(orders.ordersScheduled)} scheduled ahead, ${n(orders.checksScheduled)} compliance check(s) made, ${n(orders.renewalsFlagged)} renewal reminder(s) queued.`)
   line(env, `Took ${seconds.toFixed(2)} s.`)
   return 0
 }

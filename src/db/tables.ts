@@ -594,6 +594,7 @@ export interface OrdersTable extends RestrictedColumns {
   status: Generated<string>
   officer_id: string
   renewal_flagged_for: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
+  checks_scheduled_until: string | null
   notes: string | null
   purpose: string
   review_date: string

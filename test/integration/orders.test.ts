@@ -110,6 +110,8 @@ describe(`orders register on ${engineName()}`, () => {
     // The nightly schedule a quarter on makes the next check; the first can be recorded from 14 days before it is due.
     const report = await scheduleOrders(t.db, new Date(t.clock.now.getTime() + 95 * 86_400_000), { baseUrl: SITE })
     assert.ok(report.checksScheduled >= 1)
+    const again = await scheduleOrders(t.db, new Date(t.clock.now.getTime() + 95 * 86_400_000), { baseUrl: SITE })
+    assert.deepEqual([again.ordersScheduled, again.checksScheduled], [0, 0], 'an order scheduled to the horizon is passed over until the horizon moves')
     const after = (await api(POLICE)('GET', `/api/v1/orders/${o.id}`)).body
     assert.deepEqual(after.checks.map((c: any) => c.agencyId), [agencyOf(TRADING_STANDARDS), agencyOf(HMRC)], 'the next check goes to HMRC in turn')
     const started = t.clock.now

@@ -83,6 +83,11 @@ export function checkKey(obligationKey: string, sequence: number): string {
   return `${obligationKey}#${sequence}`
 }
 
+/** The last day the scheduler makes checks for, from today. */
+export function scheduleHorizon(today: string, horizonDays = CHECK_HORIZON_DAYS): string {
+  return plusDays(today, horizonDays)
+}
+
 /** Why a check's result cannot be recorded today, or null. */
 export function checkRecordingProblem(check: { dueOn: string; result: string | null }, today: string): string | null {
   if (check.result !== null) return 'This check has already been recorded'

@@ -1,7 +1,7 @@
 import type { Actor } from '../../core/access/actor.ts'
 import type { Capability } from '../../core/access/roles.ts'
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldIssue } from '../../core/errors.ts'
-import { checkRecordingProblem, checksToSchedule, isDueForRenewal, type Obligation } from '../../core/orders/compliance.ts'
+import { checkRecordingProblem, checksToSchedule, isDueForRenewal, scheduleHorizon, type Obligation } from '../../core/orders/compliance.ts'
 import { orderRuleProblems } from '../../core/orders/orderRules.ts'
 import { mayUse, type OrderType, type Power, type PowerSubject } from '../../core/powers/catalogue.ts'
 import type { EntitySchema } from '../../core/reference/crime.ts'
@@ -308,24 +308,35 @@ export async function checksDueFor(tx: Tx, actor: Actor, groupIds: readonly stri
   return rows.map((r) => ({ id: r.id, orderId: r.order_id, orderType: r.order_type, dueOn: r.due_on, agencyName: agencies.get(r.agency_id) ?? 'Unknown agency', groupId: r.group_id, subjectCaption: subjects.get(r.subject_entity_id)?.caption ?? 'A record you may not see' }))
 }
 
-export type ScheduleReport = { expired: number; ordersInForce: number; checksScheduled: number; renewalsFlagged: number }
+export type ScheduleReport = { expired: number; ordersScheduled: number; checksScheduled: number; renewalsFlagged: number }
+
+/** Marks an order whose last check falls before the horizon as needing no more scheduling. */
+const SCHEDULED_TO_ITS_END = '9999-12-31'
+/** The longest renewal notice (renewalNoticeDays): orders ending further off need no reminder yet. */
+const LONGEST_RENEWAL_NOTICE_DAYS = 90
 
 /**
  * The nightly work of the register, over every order: orders past their end expire, checks are
- * scheduled up to the horizon, and orders nearing their end are flagged to their officer once.
+ * scheduled up to the horizon for the orders not yet scheduled that far, and orders nearing their
+ * end are flagged to their officer once. Each order is scheduled once a day however often this runs.
  */
 export async function scheduleOrders(db: Database, now: Date, site: Site): Promise<ScheduleReport> {
   const today = ukDay(now)
+  const until = scheduleHorizon(today)
   return asSystem(db, async (tx) => {
     const expired = await q.expireOrders(tx, now)
-    const orders = await q.ordersInForce(tx)
-    const [obligations, existing] = await Promise.all([q.obligationsOf(tx, orders.map((o) => o.id)), q.scheduledCheckKeys(tx)])
-    const checks = orders.flatMap((o) =>
+    const due = await q.ordersToSchedule(tx, until)
+    const ids = due.map((o) => o.id)
+    const [obligations, existing] = await Promise.all([q.obligationsOf(tx, ids), q.scheduledCheckKeys(tx, ids)])
+    const checks = due.flatMap((o) =>
       checksToSchedule({ startsAt: o.startsAt.toISOString(), endsAt: o.endsAt?.toISOString() ?? null, status: 'in_force', obligations: obligations.get(o.id) ?? [] }, existing.get(o.id) ?? new Set(), today)
         .map((c) => ({ ...c, orderId: o.id })))
     await q.insertChecks(tx, checks)
-    const renewing = orders.filter((o) => o.endsAt && isDueForRenewal({ status: 'in_force', startsAt: o.startsAt.toISOString(), endsAt: o.endsAt.toISOString() }, today)
-      && o.renewalFlaggedFor?.getTime() !== o.endsAt.getTime())
+    const toTheEnd = due.filter((o) => o.endsAt && o.endsAt.toISOString().slice(0, 10) <= until).map((o) => o.id)
+    await q.markScheduled(tx, toTheEnd, SCHEDULED_TO_ITS_END)
+    await q.markScheduled(tx, ids.filter((id) => !toTheEnd.includes(id)), until)
+    const renewing = (await q.ordersEndingWithin(tx, now, LONGEST_RENEWAL_NOTICE_DAYS + 1))
+      .filter((o) => isDueForRenewal({ status: 'in_force', startsAt: o.startsAt.toISOString(), endsAt: o.endsAt!.toISOString() }, today))
     const officers = await activeEmails(tx, [...new Set(renewing.map((o) => o.officerId))])
     for (const o of renewing) {
       const officer = officers.get(o.officerId)
@@ -337,11 +348,10 @@ export async function scheduleOrders(db: Database, now: Date, site: Site): Promi
       })
     }
     await q.markRenewalFlagged(tx, renewing.map((o) => o.id))
-    await recordAudit(tx, 'system', { action: 'alteration', recordType: q.ORDER_RECORD, purpose: 'The orders register’s nightly schedule', detail: { expired, checks: checks.length, renewals: renewing.length, day: today } })
-    return { expired, ordersInForce: orders.length, checksScheduled: checks.length, renewalsFlagged: renewing.length }
+    await recordAudit(tx, 'system', { action: 'alteration', recordType: q.ORDER_RECORD, purpose: 'The orders register’s nightly schedule', detail: { expired, scheduled: due.length, checks: checks.length, renewals: renewing.length, day: today } })
+    return { expired, ordersScheduled: due.length, checksScheduled: checks.length, renewalsFlagged: renewing.length }
   })
 }
-
 
 /**
  * A form's conditions with the checking agencies named in words (one per line) turned into ids;
