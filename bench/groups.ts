@@ -21,10 +21,7 @@ import { FAMILY_NAMES, GIVEN_NAMES } from '../src/core/demo/names.ts'
 import type { SeedUser } from '../src/core/demo/partnership.ts'
 import { seededRandom, type Random } from '../src/core/demo/random.ts'
 import { asSystem } from '../src/db/context.ts'
-import {
-  cleanups, count, createToken, databaseUrlFor, enginesOf, log, machine, n, percentile, prepareTarget, RESULTS, round, ROOT, scenario, signIn,
-  since, sourceVersion, startServer, stopServer, table, type ColdStart, type Engine, type ScenarioFigures, type Server, type Target,
-} from './support.ts'
+import { cleanups, count, createToken, databaseUrlFor, enginesOf, log, machine, n, percentile, prepareTarget, RESULTS, round, ROOT, scenario, signIn, since, sourceVersion, startServer, stopServer, table, type ColdStart, type Engine, type ScenarioFigures, type Server, type Target, runEngines, verdictOf, endRun, summaryHeading } from './support.ts'
 
 const BENCH_DB = 'achilles_bench_groups'
 
@@ -592,29 +589,18 @@ async function runEngine(engine: Engine, stamp: string): Promise<EngineResult> {
       totalSeconds: round(since(started), 1),
     }
   } finally {
-    if (server) {
-      server.child.kill('SIGKILL')
-      await server.exited
-    }
-    cleanups.delete(target.cleanup)
-    await target.cleanup()
+    await endRun(server, target)
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Summary
 
-function verdict(t: TargetOutcome): string {
-  if (t.met === null) return t.measured === null ? 'NOT MEASURED' : 'UNKNOWN'
-  if (t.met) return 'MET'
-  const over = t.measured! - t.limit
-  return `MISSED by ${n(over, t.unit === 's' ? 2 : 1)} ${t.unit} (${n((over / t.limit) * 100, 0)}%)`
-}
+const verdict = verdictOf
 
 function summary(results: EngineResult[]): string {
   const out: string[] = []
-  const src = results[0]?.source
-  if (src) out.push(`Commit ${src.commit}${src.srcChanged ? ' with uncommitted changes to src/' : ''}; ${String(results[0]!.machine.cpus)} CPUs (${String(results[0]!.machine.cpuModel)})`, '')
+  out.push(...summaryHeading(results))
   const head = ['', ...results.map((r) => r.engine)]
   const row = (label: string, pick: (r: EngineResult) => string) => [label, ...results.map(pick)]
   const mib = (b: number | undefined) => n((b ?? NaN) / 2 ** 20, 0)
@@ -680,16 +666,7 @@ function summary(results: EngineResult[]): string {
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  fs.mkdirSync(RESULTS, { recursive: true })
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)
-  const results: EngineResult[] = []
-  for (const engine of engines) {
-    const result = await runEngine(engine, stamp)
-    const file = path.join(RESULTS, `groups-${engine}-${stamp}.json`)
-    fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`)
-    log(`${engine}: done in ${result.totalSeconds} s; figures in ${path.relative(ROOT, file)}`)
-    results.push(result)
-  }
+  const results = await runEngines('groups', engines, runEngine)
   const text = summary(results)
   if (flags.json) {
     process.stderr.write(`\n${text}\n`)

@@ -20,10 +20,7 @@ import { asSystem } from '../src/db/context.ts'
 import { migrate } from '../src/db/migrate.ts'
 import { auditLength, recordAudit, verifyAuditChain } from '../src/modules/audit/service.ts'
 import { loadPartnership } from '../src/modules/demo/service.ts'
-import {
-  cleanups, count, createToken, databaseUrlFor, enginesOf, log, machine, prepareTarget, RESULTS, round, ROOT, scenario, signIn, since, sourceVersion,
-  startServer, stopServer, table, type ColdStart, type Engine, type ScenarioFigures, type Server, type Target,
-} from './support.ts'
+import { cleanups, count, createToken, databaseUrlFor, enginesOf, log, machine, prepareTarget, RESULTS, round, ROOT, scenario, signIn, since, sourceVersion, startServer, stopServer, table, type ColdStart, type Engine, type ScenarioFigures, type Server, type Target, runEngines, endRun } from './support.ts'
 
 const BENCH_DB = 'achilles_bench'
 
@@ -365,12 +362,7 @@ async function runEngine(engine: Engine, stamp: string): Promise<EngineResult> {
       totalSeconds: round(since(started), 1),
     }
   } finally {
-    if (server) {
-      server.child.kill('SIGKILL')
-      await server.exited
-    }
-    cleanups.delete(target.cleanup)
-    await target.cleanup()
+    await endRun(server, target)
   }
 }
 
@@ -433,16 +425,7 @@ function summary(results: EngineResult[]): string {
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  fs.mkdirSync(RESULTS, { recursive: true })
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)
-  const results: EngineResult[] = []
-  for (const engine of engines) {
-    const result = await runEngine(engine, stamp)
-    const file = path.join(RESULTS, `platform-${engine}-${stamp}.json`)
-    fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`)
-    log(`${engine}: done in ${result.totalSeconds} s; figures in ${path.relative(ROOT, file)}`)
-    results.push(result)
-  }
+  const results = await runEngines('platform', engines, runEngine)
   const text = summary(results)
   if (flags.json) {
     process.stderr.write(`\n${text}\n`)

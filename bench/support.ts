@@ -559,3 +559,42 @@ export function table(rows: string[][]): string {
 
 /** A number for a summary: en-GB grouping, a dash for none. */
 export const n = (x: number | null | undefined, places = 1) => (x === null || x === undefined || Number.isNaN(x) ? '–' : x.toLocaleString('en-GB', { maximumFractionDigits: places }))
+
+/** Runs each engine in turn and writes its figures to bench/results/NAME-ENGINE-STAMP.json. */
+export async function runEngines<R extends { totalSeconds: number }>(name: string, engines: readonly Engine[], run: (engine: Engine, stamp: string) => Promise<R>): Promise<R[]> {
+  fs.mkdirSync(RESULTS, { recursive: true })
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)
+  const results: R[] = []
+  for (const engine of engines) {
+    const result = await run(engine, stamp)
+    const file = path.join(RESULTS, `${name}-${engine}-${stamp}.json`)
+    fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`)
+    log(`${engine}: done in ${result.totalSeconds} s; figures in ${path.relative(ROOT, file)}`)
+    results.push(result)
+  }
+  return results
+}
+
+/** A target's verdict as the summaries print it: MET, or MISSED by how much. */
+export function verdictOf(t: { met: boolean | null; measured: number | null; limit: number; unit: string }): string {
+  if (t.met === null) return t.measured === null ? 'NOT MEASURED' : 'UNKNOWN'
+  if (t.met) return 'MET'
+  const over = t.measured! - t.limit
+  return `MISSED by ${n(over, t.unit === 's' ? 2 : 1)} ${t.unit} (${n((over / t.limit) * 100, 0)}%)`
+}
+
+/** After an engine's run, however it ended: the server killed and the database dropped (unless kept). */
+export async function endRun(server: Server | undefined, target: Target): Promise<void> {
+  if (server) {
+    server.child.kill('SIGKILL')
+    await server.exited
+  }
+  cleanups.delete(target.cleanup)
+  await target.cleanup()
+}
+
+/** The summary's first line: which commit and machine the figures are from. */
+export function summaryHeading(results: ReadonlyArray<{ source: { commit: string; srcChanged: boolean } | null; machine: Record<string, unknown> }>): string[] {
+  const src = results[0]?.source
+  return src ? [`Commit ${src.commit}${src.srcChanged ? ' with uncommitted changes to src/' : ''}; ${String(results[0]!.machine.cpus)} CPUs (${String(results[0]!.machine.cpuModel)})`, ''] : []
+}
