@@ -215,13 +215,25 @@ describe(`4P plans on ${engineName()}`, () => {
     assert.equal(taken.title, first.title)
     assert.equal(taken.strand, first.strand)
     assert.equal(taken.powerId, first.powerId)
+    // The page's own forms: a template action chosen from the list, and a power from beyond the first five suggestions.
+    const pages = await signedIn(t.app, POLICE_LRO)
+    const fromPage = await pages.submit(`/groups/${group.id}/plan`, `/groups/${group.id}/plan/template-actions`, { templateKey: template.key, index: '2', ownerEmail: POLICE_LRO, dueOn: daysFromNow(30) })
+    assert.equal(fromPage.status, 303, /govuk-error-summary__list[\s\S]*?<\/ul>/.exec(fromPage.body)?.[0])
+    const sixth = (await lro('GET', `/api/v1/groups/${group.id}/plan`)).body.suggestions.slice(5).find((x: any) => x.leadAgency.agencyType === 'police_force')
+    const more = await pages.submit(`/groups/${group.id}/plan`, `/groups/${group.id}/plan/suggestions`, { powerId: sixth.powerId, ownerEmail: POLICE_LRO, dueOn: daysFromNow(30) })
+    assert.equal(more.status, 303, /govuk-error-summary__list[\s\S]*?<\/ul>/.exec(more.body)?.[0])
+    const titles = (await lro('GET', `/api/v1/groups/${group.id}/plan`)).body.plans[0].actions.map((a: any) => a.title)
+    assert.ok(titles.includes(template.actions[2]!.title) && titles.includes(sixth.name), titles.join('; '))
+    const unknown = await pages.submit(`/groups/${group.id}/plan`, `/groups/${group.id}/plan/suggestions`, { powerId: 'no_such_power', ownerEmail: POLICE_LRO, dueOn: daysFromNow(30) })
+    assert.equal(unknown.status, 400)
+    assert.match(unknown.body, /Choose one of the suggested powers/)
     const wrong = await lro('POST', `/api/v1/groups/${group.id}/plan/template-actions`, { templateKey: 'fraud', index: 0, ownerEmail: POLICE_LRO, dueOn: daysFromNow(7) })
     assert.deepEqual(fields(wrong.body), ['templateKey'], 'a template for a threat area the group does not have is refused')
 
     const keyRisk = await created(await lro('POST', `/api/v1/groups/${group.id}/plans`, { title: 'Cuckooed addresses', keyRisk: 'Vulnerable tenants on the Braunstone estate' }))
     const onIt = await created(await lro('POST', `/api/v1/groups/${group.id}/plan/actions`, { strand: 'protect', title: 'Safeguarding visits to the tenants', ownerEmail: POLICE_LRO, dueOn: daysFromNow(7), planId: keyRisk.id }))
     const plans = (await lro('GET', `/api/v1/groups/${group.id}/plan`)).body.plans
-    assert.deepEqual(plans.map((p: any) => [p.title, p.keyRisk, p.actions.length]), [[`4P plan for ${group.name}`, null, 1], ['Cuckooed addresses', 'Vulnerable tenants on the Braunstone estate', 1]])
+    assert.deepEqual(plans.map((p: any) => [p.title, p.keyRisk, p.actions.length]), [[`4P plan for ${group.name}`, null, 3], ['Cuckooed addresses', 'Vulnerable tenants on the Braunstone estate', 1]])
     assert.equal(plans[1].actions[0].id, onIt.id)
   })
 

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { baseUrl } from '../../config.ts'
-import { ValidationError } from '../../core/errors.ts'
+import { NotFoundError, ValidationError } from '../../core/errors.ts'
 import { ACTION_STATUSES, ACTION_STATUS_LABELS } from '../../core/plans/actions.ts'
 import { POWER_SUBJECT_LABELS, STRANDS, STRAND_LABELS } from '../../core/powers/catalogue.ts'
 import { ukDay } from '../../core/time/ukDates.ts'
@@ -88,6 +88,22 @@ export async function planRoutes(app: FastifyInstance): Promise<void> {
     }
   })
 
+  // The form for the further suggestions names the power in its body.
+  app.post('/groups/:id/plan/suggestions', { schema: { hide: true } }, async (request, reply) => {
+    const groupId = groupIdOf(request)
+    const body = formBody(request)
+    const powerId = typeof body.powerId === 'string' && /^[a-z][a-z0-9_]*$/.test(body.powerId) ? body.powerId : '-'
+    try {
+      await service.addSuggestedAction(db, requireActor(request), groupId, powerId, { ...body, powerId: undefined }, ctx.now(), site())
+      setFlash(reply, 'Suggested power added to the plan as an action. Its owner has been told.', config.cookieSecure)
+      return reply.redirect(`/groups/${groupId}/plan`, 303)
+    } catch (error) {
+      if (!(error instanceof ValidationError) && !(error instanceof NotFoundError && error.what === 'Suggestion')) throw error
+      const issues = error instanceof ValidationError ? error.issues : [{ field: 'powerId', message: 'Choose one of the suggested powers' }]
+      return showPlan(request, reply.status(400), groupId, { suggestionValues: { more: body }, errors: formErrors(issues.map((i) => ({ ...i, field: `more-${i.field === 'powerId' && error instanceof ValidationError ? 'ownerEmail' : i.field}` }))) })
+    }
+  })
+
   app.post('/groups/:id/plan/suggestions/:powerId', { schema: { hide: true } }, async (request, reply) => {
     const groupId = groupIdOf(request)
     const powerId = powerIdOf(request)
@@ -114,7 +130,7 @@ export async function planRoutes(app: FastifyInstance): Promise<void> {
       return reply.redirect(`/groups/${groupId}/plan`, 303)
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error
-      const prefix = `tpl-${String(body.templateKey)}-${String(body.index)}`
+      const prefix = `tpl-${String(body.templateKey)}`
       const issues = error.issues.map((i) => ({ ...i, field: `${prefix}-${i.field === 'powerId' ? 'ownerEmail' : i.field}` }))
       return showPlan(request, reply.status(400), groupId, { suggestionValues: { [prefix]: body }, errors: formErrors(issues), failedTemplate: String(body.templateKey) })
     }
@@ -267,7 +283,7 @@ export async function planRoutes(app: FastifyInstance): Promise<void> {
       return reply.redirect(`/plans/${id}`, 303)
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error
-      const prefix = `tpl-${String(body.templateKey)}-${String(body.index)}`
+      const prefix = `tpl-${String(body.templateKey)}`
       return showThreatPlan(request, reply.status(400), id, { suggestionValues: { [prefix]: body }, errors: formErrors(error.issues.map((i) => ({ ...i, field: `${prefix}-${i.field === 'powerId' ? 'ownerEmail' : i.field}` }))), failedTemplate: String(body.templateKey) })
     }
   })
