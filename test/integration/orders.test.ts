@@ -41,8 +41,8 @@ before(async () => {
 after(() => t.close())
 
 let serial = 0
-async function person(birthDate: string | null, personRole = 'suspect') {
-  const res = await api(POLICE)('POST', '/api/v1/entities', { schema: 'Person', fullName: `Order Subject ${++serial}`, ...(birthDate ? { birthDate } : {}), personRole, ...held })
+async function person(birthDate: string | null, personRole = 'suspect', sharingScope = 'agency') {
+  const res = await api(POLICE)('POST', '/api/v1/entities', { schema: 'Person', fullName: `Order Subject ${++serial}`, ...(birthDate ? { birthDate } : {}), personRole, ...held, sharingScope })
   assert.equal(res.status, 201, JSON.stringify(res.body))
   return res.body.id as string
 }
@@ -169,6 +169,20 @@ describe(`orders register on ${engineName()}`, () => {
     const section = home.slice(home.indexOf('id="checks-due"'))
     assert.match(section, new RegExp(`href="/orders/${made.body.id}#checks"`))
     assert.match(section, /Overdue/)
+  })
+
+  test('an LRO’s home page lists the checks due on their groups’ orders that they may see, and no others', async () => {
+    const group = await api(POLICE)('POST', '/api/v1/groups', { name: `Checked group ${++serial}`, status: 'active', threatAreas: ['drugs'], leadResponsibleOfficerEmail: TRADING_STANDARDS, sharedWithAgencyIds: [], ...held })
+    assert.equal(group.status, 201, JSON.stringify(group.body))
+    const weekly = [{ kind: 'report', text: 'Report to the police every week', everyValue: 1, everyUnit: 'weeks', checkAgencyIds: [agencyOf(POLICE)] }]
+    const shared = await order({ powerId: 'criminal_behaviour_order', subjectEntityId: await person('1988-08-08', 'suspect', 'partnership'), groupId: group.body.id, startsAt: day(-10), endsAt: day(2 * 365), obligations: weekly, sharingScope: 'partnership' })
+    const hidden = await order({ powerId: 'criminal_behaviour_order', subjectEntityId: await person('1989-09-09', 'suspect', 'partnership'), groupId: group.body.id, startsAt: day(-10), endsAt: day(2 * 365), obligations: weekly })
+    assert.equal(shared.status, 201, JSON.stringify(shared.body))
+    assert.equal(hidden.status, 201, JSON.stringify(hidden.body))
+    const home = (await (await signedIn(t.app, TRADING_STANDARDS)).get('/')).body
+    const section = home.slice(home.indexOf('id="checks-due"'))
+    assert.match(section, new RegExp(`href="/orders/${shared.body.id}#checks"`), 'the order shared with the partnership is listed')
+    assert.ok(!section.includes(hidden.body.id), 'the police’s own order is not, though it is on the group the officer leads')
   })
 
   test('the register, order and check pages render for the agencies involved', async () => {

@@ -7,3 +7,7 @@ CREATE INDEX order_checks_agency_order_idx ON order_checks (agency_id, order_id)
 -- orders already scheduled to the horizon instead of reading every order, obligation and check.
 ALTER TABLE orders ADD COLUMN checks_scheduled_until date;
 CREATE INDEX orders_to_schedule_idx ON orders (checks_scheduled_until) WHERE status = 'in_force';
+
+-- The checks still to record on given orders, soonest first (the LRO's home page): without it the
+-- planner read the by-agency index for every unrecorded check due (165,000 at national scale, 20 ms).
+CREATE INDEX order_checks_open_by_order_idx ON order_checks (order_id, due_on) WHERE result IS NULL;

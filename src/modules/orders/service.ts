@@ -7,7 +7,7 @@ import { mayUse, type OrderType, type Power, type PowerSubject } from '../../cor
 import type { EntitySchema } from '../../core/reference/crime.ts'
 import { longUkDate, ukDay } from '../../core/time/ukDates.ts'
 import type { Database } from '../../db/connection.ts'
-import { asSystem, asUser, type Tx } from '../../db/context.ts'
+import { asSystem, asUser, withOwnerPrivileges, type Tx } from '../../db/context.ts'
 import * as access from '../../db/visibility.ts'
 import { parseInput } from '../../http/validation.ts'
 import { agenciesByName, agencyKinds, agencyNames } from '../agencies/service.ts'
@@ -28,6 +28,8 @@ import { BreachInput, CheckResultInput, OrderInput, OrderListQuery, VariationInp
 
 export const ORDER_KIND: records.RestrictedKind = { recordType: q.ORDER_RECORD, table: 'orders', noun: 'order' }
 const LIST_LIMIT = 200
+/** Checks a home page lists at most. */
+const DUE_LIMIT = 50
 export const CHECKS_GRANT_REASON = 'Compliance checks of an order'
 export type Site = { baseUrl: string }
 
@@ -302,7 +304,10 @@ export type DueCheck = { id: string; orderId: string; orderType: string; dueOn: 
 
 /** Unrecorded checks due by a day: those assigned to the user's agency, and those on the given groups' orders. */
 export async function checksDueFor(tx: Tx, actor: Actor, groupIds: readonly string[], until: string): Promise<DueCheck[]> {
-  const rows = await q.checksDue(tx, { agencyIds: [actor.agencyId], groupIds }, until, 50)
+  const mine = await q.checksDueForAgency(tx, actor.agencyId, until, DUE_LIMIT)
+  const visible = await q.visibleOrdersOfGroups(tx, groupIds)
+  const theirs = await withOwnerPrivileges(tx, () => q.checksDueOnOrders(tx, visible, until, DUE_LIMIT))
+  const rows = [...new Map([...mine, ...theirs].map((r) => [r.id, r])).values()].sort((a, b) => a.due_on.localeCompare(b.due_on) || a.id.localeCompare(b.id)).slice(0, DUE_LIMIT)
   const [agencies, subjects] = await Promise.all([agencyNames(tx, [...new Set(rows.map((r) => r.agency_id))]), entitySummaries(tx, rows.map((r) => r.subject_entity_id))])
   if (rows.length > 0) await recordAudit(tx, actor, { action: 'consultation', recordType: q.ORDER_RECORD, purpose: 'Viewing the compliance checks due', detail: { shown: [...new Set(rows.map((r) => r.order_id))] } })
   return rows.map((r) => ({ id: r.id, orderId: r.order_id, orderType: r.order_type, dueOn: r.due_on, agencyName: agencies.get(r.agency_id) ?? 'Unknown agency', groupId: r.group_id, subjectCaption: subjects.get(r.subject_entity_id)?.caption ?? 'A record you may not see' }))
