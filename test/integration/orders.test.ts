@@ -75,6 +75,11 @@ describe(`orders register on ${engineName()}`, () => {
     const victim = await person('1970-01-01', 'victim')
     assert.match(messages((await order({ powerId: 'scpo', subjectEntityId: victim, startsAt: day(0), endsAt: day(365) })).body).join('\n'), /never a victim or person at risk/)
     assert.equal(await orderCount(), before, 'nothing saved')
+    // A subject the agency may not see is refused as if absent, and the refusal is logged.
+    const hmrcsOwn = await api(HMRC)('POST', '/api/v1/entities', { schema: 'Person', fullName: 'Known Only To HMRC', personRole: 'suspect', ...held })
+    assert.deepEqual(messages((await order({ powerId: 'scpo', subjectEntityId: hmrcsOwn.body.id, startsAt: day(0), endsAt: day(365) })).body), ['subjectEntityId: Choose who or what the order binds from the records you may see'])
+    const refusals = await asSystem(t.db, (tx) => tx.selectFrom('audit_events').select('outcome').where('record_id', '=', hmrcsOwn.body.id).where('outcome', '=', 'refused').execute())
+    assert.equal(refusals.length, 1)
 
     // The same notice for 30 hours on a superintendent's authority, and a CPN after its warning.
     assert.equal((await order({ powerId: 'closure_notice', subjectEntityId: flat, startsAt: '2027-03-01T18:00', endsAt: '2027-03-03T00:00', extendedAuthority: true, authorisedBy: 'Supt A. Khan' })).status, 201)

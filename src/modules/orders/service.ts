@@ -60,7 +60,9 @@ export async function createOrder(db: Database, actor: Actor, raw: unknown, now:
   const input = parseInput(OrderInput, raw)
   if (input.sharingScope !== 'agency') must(actor, 'records.share', 'Your role cannot share orders beyond your agency')
   const today = ukDay(now)
-  return asUser(db, actor, async (tx) => {
+  // Refusals are answered after the transaction commits, so a logged refusal to see the subject
+  // stands; nothing else is written before every check has passed.
+  const outcome = await asUser(db, actor, async (tx): Promise<{ id: string } | { issues: FieldIssue[] }> => {
     const issues: FieldIssue[] = []
     try {
       await records.checkHandling(tx, actor, input, 'order')
@@ -98,7 +100,7 @@ export async function createOrder(db: Database, actor: Actor, raw: unknown, now:
         priorUses: await q.priorUses(tx, subject.id),
       }, names))
     }
-    if (issues.length > 0) throw new ValidationError(issues)
+    if (issues.length > 0) return { issues }
     const id = await q.insertOrder(tx, {
       orderType: power!.orderType as OrderType, powerId: power!.id, groupId: input.groupId, subjectEntityId: subject!.id, subjectKind: subjectKind!,
       court: input.court, courtReference: input.courtReference, madeOn: input.madeOn, startsAt: input.startsAt, endsAt: input.endsAt,
@@ -111,8 +113,10 @@ export async function createOrder(db: Database, actor: Actor, raw: unknown, now:
     const first = checksToSchedule({ startsAt: input.startsAt, endsAt: input.endsAt, status: 'in_force', obligations }, new Set(), today)
     await q.insertChecks(tx, first.map((c) => ({ ...c, orderId: id })))
     await records.recordCollected(tx, actor, ORDER_KIND, id, input, { orderType: power!.orderType!, subject: subject!.id })
-    return id
+    return { id }
   })
+  if ('issues' in outcome) throw new ValidationError(outcome.issues)
+  return outcome.id
 }
 
 /** The agencies other than the actor's that check a condition of the order. */
