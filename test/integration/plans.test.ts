@@ -143,6 +143,9 @@ describe(`4P plans on ${engineName()}`, () => {
     assert.equal(action.ownerAgencyName, 'Leicestershire Police')
     const plan = await lro('GET', `/api/v1/groups/${group.id}/plan`)
     assert.equal(plan.body.plans.length, 1, 'the first action started a plan')
+    assert.equal((await lro('GET', `/api/v1/actions/${action.id}`)).body.targetCaption, `Belgrave Gate Chicken and Pizza`)
+    const looked = await asSystem(t.db, (tx) => tx.selectFrom('audit_events').select('purpose').where('record_id', '=', takeaway.id).where('action', '=', 'consultation').execute())
+    assert.ok(looked.some((r) => r.purpose === 'Viewing an action on a 4P plan'), 'showing the action’s target is a logged consultation of it')
     assert.equal(plan.body.plans[0].actions[0].id, action.id)
   })
 

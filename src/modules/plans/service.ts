@@ -211,6 +211,10 @@ export async function getAction(db: Database, actor: Actor, actionId: string, no
     const names = await namesFor(tx, db, [action], [], captions)
     const mayEdit = plan ? await q.mayEditPlan(tx, plan.id) : false
     await recordAudit(tx, actor, { action: 'consultation', recordType: q.ACTION_RECORD, recordId: actionId, purpose: 'Viewing an action on a 4P plan' })
+    // The page names the person or premises the action is aimed at: a consultation of that record too.
+    if (action.targetEntityId && captions.has(action.targetEntityId)) {
+      await recordAudit(tx, actor, { action: 'consultation', recordType: 'entity', recordId: action.targetEntityId, purpose: 'Viewing an action on a 4P plan' })
+    }
     return { ...actionOut(action, names, today, actor, mayEdit), groupName: group?.name ?? null, planTitle: plan?.title ?? '4P plan' }
   }, 'Action')
 }
