@@ -41,20 +41,30 @@ function sameAsStored(rows: readonly q.PowerRow[]): boolean {
   return SHIPPED_CATALOGUE.powers.every((p) => isDeepStrictEqual(byId.get(p.id), p))
 }
 
-type Loaded = { version: number; powers: Power[]; byId: Map<string, q.PowerRow> }
+type Loaded = { version: number; powers: Power[]; byId: Map<string, q.PowerRow>; checkedAt: number }
 const cache = new WeakMap<object, Loaded>()
+/**
+ * How long a process trusts its copy before asking the database for the stored version again. The
+ * catalogue changes only when a newer one is loaded (at start-up, or `achilles migrate` from another
+ * process), and a plan page read it two or three times a request.
+ */
+const RECHECK_MS = 60_000
 
 /**
  * The catalogue as the database holds it, withdrawn powers included (actions still name them).
- * Read once a process and again whenever the stored version changes.
+ * Read once a process and again when the stored version has changed.
  */
 export async function storedPowers(tx: Queryable, db?: Database): Promise<Loaded> {
   const key = db?.kysely
-  const version = (await q.storedCatalogueVersion(tx)) ?? 0
   const hit = key ? cache.get(key) : undefined
-  if (hit && hit.version === version) return hit
+  if (hit && Date.now() - hit.checkedAt < RECHECK_MS) return hit
+  const version = (await q.storedCatalogueVersion(tx)) ?? 0
+  if (hit && hit.version === version) {
+    hit.checkedAt = Date.now()
+    return hit
+  }
   const rows = await q.allPowers(tx)
-  const loaded = { version, powers: rows.filter((r) => !r.withdrawn).map((r) => r.definition), byId: new Map(rows.map((r) => [r.id, r])) }
+  const loaded = { version, powers: rows.filter((r) => !r.withdrawn).map((r) => r.definition), byId: new Map(rows.map((r) => [r.id, r])), checkedAt: Date.now() }
   if (key) cache.set(key, loaded)
   return loaded
 }
