@@ -47,11 +47,11 @@ async function registerPowers(tx: Tx, db: Database): Promise<Map<string, Power>>
   return new Map(powers.filter((p) => p.orderType !== null).map((p) => [p.id, p]))
 }
 
-/** Runs work that first checks visibility: a refusal commits (so its audit row stands) and then raises. */
-async function seeing<T>(db: Database, actor: Actor, work: (tx: Tx) => Promise<T | null>, what: string): Promise<T> {
-  const out = await asUser(db, actor, work)
-  if (out === null) throw new NotFoundError(what)
-  return out
+/** An order the actor may see, or null once the refusal is logged. */
+async function visibleOrder(tx: Tx, actor: Actor, id: string, purpose: string): Promise<q.OrderRow | null> {
+  const order = await q.findOrder(tx, id)
+  if (!order) await records.recordRefusal(tx, actor, ORDER_KIND, id, purpose)
+  return order
 }
 
 /** Enters an order in the register, under its power's rules, with its obligations and first checks. */
@@ -163,12 +163,9 @@ async function checkedObligations(tx: Tx, input: OrderInput['obligations'], issu
 export async function getOrder(db: Database, actor: Actor, id: string, now: Date, purpose = 'Viewing an order in the register'): Promise<OrderOut> {
   must(actor, 'records.read', 'Your role cannot see the orders register')
   const today = ukDay(now)
-  return seeing(db, actor, async (tx) => {
-    const order = await q.findOrder(tx, id)
-    if (!order) {
-      await records.recordRefusal(tx, actor, ORDER_KIND, id, purpose)
-      return null
-    }
+  return records.seeing(db, actor, async (tx) => {
+    const order = await visibleOrder(tx, actor, id, purpose)
+    if (!order) return null
     const [obligations, checks, breaches, variations, subject, group, mayChange, powers] = await Promise.all([
       q.obligationsOf(tx, [id]), q.checksOf(tx, id), q.breachesOf(tx, id), q.variationsOf(tx, id),
       entitySummaries(tx, [order.subjectEntityId]), order.groupId ? groupSummaries(tx, [order.groupId]) : Promise.resolve(new Map()),
@@ -230,7 +227,7 @@ export async function recordCheck(db: Database, actor: Actor, checkId: string, r
   must(actor, 'records.write', 'Your role cannot record compliance checks')
   const input = parseInput(CheckResultInput, raw)
   const today = ukDay(now)
-  return seeing(db, actor, async (tx) => {
+  return records.seeing(db, actor, async (tx) => {
     const check = await q.findCheck(tx, checkId)
     if (!check) return null
     if (check.agencyId !== actor.agencyId && !(await q.mayChangeOrder(tx, check.orderId))) {
@@ -253,12 +250,9 @@ export async function recordCheck(db: Database, actor: Actor, checkId: string, r
 export async function recordBreach(db: Database, actor: Actor, orderId: string, raw: unknown, now: Date): Promise<string> {
   must(actor, 'records.write', 'Your role cannot record breaches')
   const input = parseInput(BreachInput, raw)
-  return seeing(db, actor, async (tx) => {
-    const order = await q.findOrder(tx, orderId)
-    if (!order) {
-      await records.recordRefusal(tx, actor, ORDER_KIND, orderId, 'Recording a breach of an order')
-      return null
-    }
+  return records.seeing(db, actor, async (tx) => {
+    const order = await visibleOrder(tx, actor, orderId, 'Recording a breach of an order')
+    if (!order) return null
     const issues: FieldIssue[] = []
     if (input.occurredOn > ukDay(now)) issues.push({ field: 'occurredOn', message: 'The date of the breach must be today or in the past' })
     if (input.occurredOn < order.startsAt.toISOString().slice(0, 10)) issues.push({ field: 'occurredOn', message: 'A breach cannot come before the order took effect' })
@@ -274,12 +268,9 @@ export async function recordBreach(db: Database, actor: Actor, orderId: string, 
 export async function varyOrder(db: Database, actor: Actor, orderId: string, raw: unknown, now: Date): Promise<void> {
   must(actor, 'records.write', 'Your role cannot vary orders')
   const input = parseInput(VariationInput, raw)
-  await seeing(db, actor, async (tx) => {
-    const order = await q.findOrder(tx, orderId)
-    if (!order) {
-      await records.recordRefusal(tx, actor, ORDER_KIND, orderId, 'Varying an order')
-      return null
-    }
+  await records.seeing(db, actor, async (tx) => {
+    const order = await visibleOrder(tx, actor, orderId, 'Varying an order')
+    if (!order) return null
     if (!(await q.mayChangeOrder(tx, orderId))) throw new ForbiddenError('Only the agency that holds an order can record its variation')
     const issues: FieldIssue[] = []
     if (input.variedOn > ukDay(now)) issues.push({ field: 'variedOn', message: 'The date of the variation must be today or in the past' })
@@ -384,7 +375,7 @@ export async function withCheckAgencyNames(db: Database, actor: Actor, obligatio
 /** What the form for a group's order offers: the group's current members and holdings as subjects. */
 export async function orderFormFor(db: Database, actor: Actor, groupId: string, now: Date) {
   must(actor, 'records.write', 'Your role cannot enter orders in the register')
-  return seeing(db, actor, async (tx) => {
+  return records.seeing(db, actor, async (tx) => {
     const facts = await groupProfileFacts(tx, groupId, ukDay(now))
     if (!facts) {
       await records.recordRefusal(tx, actor, GROUP_KIND, groupId, 'Entering an order in the register')

@@ -42,18 +42,17 @@ export type Site = { baseUrl: string }
 
 type FactsOf = NonNullable<Awaited<ReturnType<typeof groupProfileFacts>>>
 
-/** The group if the actor may see it; otherwise the refusal is logged and the caller gets not found. */
-async function visibleGroup(tx: Tx, actor: Actor, groupId: string, today: string, purpose: string): Promise<FactsOf | null> {
-  const facts = await groupProfileFacts(tx, groupId, today)
-  if (!facts) await records.recordRefusal(tx, actor, GROUP_KIND, groupId, purpose)
-  return facts
-}
-
-/** Runs work that first checks visibility: a refusal commits (so its audit row stands) and then raises. */
-async function seeing<T>(db: Database, actor: Actor, work: (tx: Tx) => Promise<T | null>, what: string): Promise<T> {
-  const out = await asUser(db, actor, work)
-  if (out === null) throw new NotFoundError(what)
-  return out
+/**
+ * Runs work as the user on a group they may see, with what the suggestions read of it; when they
+ * may not, the refusal is logged (and committed) and the caller is answered "group not found".
+ */
+function onVisibleGroup<T>(db: Database, actor: Actor, groupId: string, today: string, purpose: string, work: (tx: Tx, facts: FactsOf) => Promise<T>): Promise<T> {
+  return records.seeing(db, actor, async (tx) => {
+    const facts = await groupProfileFacts(tx, groupId, today)
+    if (facts) return work(tx, facts)
+    await records.recordRefusal(tx, actor, GROUP_KIND, groupId, purpose)
+    return null
+  }, 'Group')
 }
 
 /** The profile the suggestions read, with ages worked out for today. */
@@ -157,9 +156,7 @@ function templatesFor(threatAreas: readonly string[], today: string): GroupPlanO
 export async function groupPlan(db: Database, actor: Actor, groupId: string, now: Date, purpose = 'Viewing a group’s 4P plan'): Promise<GroupPlanOut> {
   must(actor, 'records.read', 'Your role cannot see groups')
   const today = ukDay(now)
-  return seeing(db, actor, async (tx) => {
-    const facts = await visibleGroup(tx, actor, groupId, today, purpose)
-    if (!facts) return null
+  return onVisibleGroup(db, actor, groupId, today, purpose, async (tx, facts) => {
     const [plans, mayEdit, tasked, disruptions, catalogue] = await Promise.all([
       q.plansOfGroup(tx, groupId),
       mayEditGroup(tx, groupId),
@@ -189,7 +186,7 @@ export async function groupPlan(db: Database, actor: Actor, groupId: string, now
         ...facts.holdings.map((h) => ({ id: h.entityId, caption: h.caption, kind: h.kind.replace('_', ' ') })),
       ],
     }
-  }, 'Group')
+  })
 }
 
 export type ActionPageOut = ActionOut & { groupName: string | null; planTitle: string }
@@ -198,7 +195,7 @@ export type ActionPageOut = ActionOut & { groupName: string | null; planTitle: s
 export async function getAction(db: Database, actor: Actor, actionId: string, now: Date): Promise<ActionPageOut> {
   must(actor, 'records.read', 'Your role cannot see plans')
   const today = ukDay(now)
-  return seeing(db, actor, async (tx) => {
+  return records.seeing(db, actor, async (tx) => {
     const action = await q.findAction(tx, actionId)
     if (!action) return null
     const plan = await q.findPlan(tx, action.planId)
@@ -253,12 +250,10 @@ async function insertGroupPlan(tx: Tx, actor: Actor, facts: FactsOf, input: { ti
 export async function createGroupPlan(db: Database, actor: Actor, groupId: string, raw: unknown, now: Date): Promise<string> {
   must(actor, 'records.write', 'Your role cannot change plans')
   const input = parseInput(PlanInput, raw)
-  return seeing(db, actor, async (tx) => {
-    const facts = await visibleGroup(tx, actor, groupId, ukDay(now), 'Adding a plan to a group')
-    if (!facts) return null
+  return onVisibleGroup(db, actor, groupId, ukDay(now), 'Adding a plan to a group', async (tx, facts) => {
     if (!(await mayEditGroup(tx, groupId))) throw new ForbiddenError('Only the agency that holds a group, or its Lead Responsible Officer, can add a plan')
     return insertGroupPlan(tx, actor, facts, input)
-  }, 'Group')
+  })
 }
 
 type Owner = { user: Profile; agency: AgencyKind; can: readonly Capability[] }
@@ -392,7 +387,7 @@ export async function updateAction(db: Database, actor: Actor, actionId: string,
   must(actor, 'records.write', 'Your role cannot change plans')
   const input = parseInput(ActionUpdate, raw)
   const today = ukDay(now)
-  await seeing(db, actor, async (tx) => {
+  await records.seeing(db, actor, async (tx) => {
     const action = await q.findAction(tx, actionId)
     if (!action) return null
     if (!(await q.mayEditPlan(tx, action.planId))) throw new ForbiddenError('Only the plan’s Lead Responsible Officer, agency or coordinator can change an action; its owner records its progress')
@@ -425,10 +420,7 @@ export async function addAction(db: Database, actor: Actor, groupId: string, raw
   must(actor, 'records.write', 'Your role cannot change plans')
   const input = parseInput(ActionInput, raw)
   const today = ukDay(now)
-  return seeing(db, actor, async (tx) => {
-    const facts = await visibleGroup(tx, actor, groupId, today, 'Tasking a partner on a group’s 4P plan')
-    return facts ? addActionInTx(tx, db, actor, facts, input, today, site) : null
-  }, 'Group')
+  return onVisibleGroup(db, actor, groupId, today, 'Tasking a partner on a group’s 4P plan', (tx, facts) => addActionInTx(tx, db, actor, facts, input, today, site))
 }
 
 /** Takes a suggested power into the plan in one step: the action is the power, aimed and reasoned. */
@@ -436,9 +428,7 @@ export async function addSuggestedAction(db: Database, actor: Actor, groupId: st
   must(actor, 'records.write', 'Your role cannot change plans')
   const input = parseInput(SuggestionInput, raw)
   const today = ukDay(now)
-  return seeing(db, actor, async (tx) => {
-    const facts = await visibleGroup(tx, actor, groupId, today, 'Taking a suggested power into a group’s 4P plan')
-    if (!facts) return null
+  return onVisibleGroup(db, actor, groupId, today, 'Taking a suggested power into a group’s 4P plan', async (tx, facts) => {
     const catalogue = await storedPowers(tx, db)
     const suggestion = suggestPowers(catalogue.powers, profileOf(facts, today)).find((s) => s.powerId === powerId)
     if (!suggestion) throw new NotFoundError('Suggestion')
@@ -451,7 +441,7 @@ export async function addSuggestedAction(db: Database, actor: Actor, groupId: st
       strand: suggestion.strands[0]!, title: suggestion.name, description: [...suggestion.reasons, ...prerequisites].join('\n'), dueOn: input.dueOn,
       powerId, targetEntityId: target, ownerEmail: input.ownerEmail, ownerUserId: input.ownerUserId, planId: input.planId,
     }, today, site)
-  }, 'Group')
+  })
 }
 
 /** Takes one action of a threat area's 4P template into the group's plan, with an owner and a date. */
@@ -459,9 +449,7 @@ export async function addTemplateAction(db: Database, actor: Actor, groupId: str
   must(actor, 'records.write', 'Your role cannot change plans')
   const input = parseInput(TemplateActionInput, raw)
   const today = ukDay(now)
-  return seeing(db, actor, async (tx) => {
-    const facts = await visibleGroup(tx, actor, groupId, today, 'Taking a template action into a group’s 4P plan')
-    if (!facts) return null
+  return onVisibleGroup(db, actor, groupId, today, 'Taking a template action into a group’s 4P plan', async (tx, facts) => {
     const template = templatesFor(facts.group.threatAreas, today).find((t) => t.key === input.templateKey)
     const action = template?.actions[input.index]
     if (!action) throw new ValidationError([{ field: 'templateKey', message: 'Choose an action from a template for one of this group’s threat areas' }])
@@ -469,7 +457,7 @@ export async function addTemplateAction(db: Database, actor: Actor, groupId: str
       strand: action.strand, title: action.title, description: action.description, dueOn: input.dueOn, powerId: action.powerId,
       targetEntityId: null, ownerEmail: input.ownerEmail, ownerUserId: input.ownerUserId, planId: input.planId,
     }, today, site)
-  }, 'Group')
+  })
 }
 
 /**
@@ -479,7 +467,7 @@ export async function addTemplateAction(db: Database, actor: Actor, groupId: str
 export async function updateActionProgress(db: Database, actor: Actor, actionId: string, raw: unknown, now: Date, site: Site): Promise<void> {
   must(actor, 'records.write', 'Your role cannot record work on plans')
   const input = parseInput(ActionProgress, raw)
-  await seeing(db, actor, async (tx) => {
+  await records.seeing(db, actor, async (tx) => {
     const action = await q.findAction(tx, actionId)
     if (!action) return null
     const mayEdit = await q.mayEditPlan(tx, action.planId)
@@ -514,9 +502,7 @@ export async function recordDisruption(db: Database, actor: Actor, groupId: stri
   must(actor, 'records.write', 'Your role cannot record disruptions')
   const input = parseInput(DisruptionInput, raw)
   const today = ukDay(now)
-  return seeing(db, actor, async (tx) => {
-    const facts = await visibleGroup(tx, actor, groupId, today, 'Recording a disruption of a group')
-    if (!facts) return null
+  return onVisibleGroup(db, actor, groupId, today, 'Recording a disruption of a group', async (tx, facts) => {
     if (!(await mayEditGroup(tx, groupId)) && !(await q.taskedOnGroup(tx, groupId))) {
       throw new ForbiddenError('Only the group’s Lead Responsible Officer, its agency or a partner tasked on its plan can record a disruption')
     }
@@ -543,7 +529,7 @@ export async function recordDisruption(db: Database, actor: Actor, groupId: stri
     await markGroupChanged(tx, groupId, 'disruptions')
     await recordAudit(tx, actor, { action: 'collection', recordType: q.DISRUPTION_RECORD, recordId: id, purpose: 'Recording a disruption of a group', detail: { group: groupId, outcome: input.outcome } })
     return id
-  }, 'Group')
+  })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -781,7 +767,7 @@ async function visibleThreatPlan(tx: Tx, actor: Actor, planId: string, purpose: 
 export async function threatPlan(db: Database, actor: Actor, planId: string, now: Date) {
   must(actor, 'records.read', 'Your role cannot see plans')
   const today = ukDay(now)
-  return seeing(db, actor, async (tx) => {
+  return records.seeing(db, actor, async (tx) => {
     const plan = await visibleThreatPlan(tx, actor, planId, 'Viewing a threat area’s 4P plan')
     if (!plan) return null
     const [actions, mayEdit] = await Promise.all([q.actionsOfPlans(tx, [planId]), q.mayEditPlan(tx, planId)])
@@ -820,7 +806,7 @@ export async function addThreatPlanAction(db: Database, actor: Actor, planId: st
   must(actor, 'records.write', 'Your role cannot change plans')
   const input = parseInput(ActionInput, raw)
   const today = ukDay(now)
-  return seeing(db, actor, async (tx) => {
+  return records.seeing(db, actor, async (tx) => {
     const found = await threatTasking(tx, actor, planId, 'Tasking a partner on a threat area’s 4P plan')
     return found ? taskPartner(tx, db, actor, found.tasking, { ...input, planId }, today, site) : null
   }, 'Plan')
@@ -830,7 +816,7 @@ export async function addThreatTemplateAction(db: Database, actor: Actor, planId
   must(actor, 'records.write', 'Your role cannot change plans')
   const input = parseInput(TemplateActionInput, raw)
   const today = ukDay(now)
-  return seeing(db, actor, async (tx) => {
+  return records.seeing(db, actor, async (tx) => {
     const found = await threatTasking(tx, actor, planId, 'Taking a template action into a threat area’s 4P plan')
     if (!found) return null
     const action = templatesFor([found.plan.threatArea], today).find((t) => t.key === input.templateKey)?.actions[input.index]

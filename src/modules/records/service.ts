@@ -30,6 +30,17 @@ function recipientsOf(scope: string, agencyIds: readonly string[]): string[] {
   return scope === 'partnership' ? ['whole-partnership'] : [...agencyIds]
 }
 
+/**
+ * Runs work as the user where the work returns null for a record the user may not see, after
+ * logging the refusal: the transaction commits, so the refusal stands, and the caller is then
+ * answered "not found".
+ */
+export async function seeing<T>(db: Database, actor: Actor, work: (tx: Tx) => Promise<T | null>, what: string): Promise<T> {
+  const out = await asUser(db, actor, work)
+  if (out === null) throw new NotFoundError(what)
+  return out
+}
+
 /** Refuses handling that breaks the rules, naming each field, before anything is stored. */
 export async function checkHandling(tx: Tx, actor: Actor, input: HandlingInput, noun = 'record'): Promise<void> {
   const issues = handlingProblems(input)
