@@ -437,8 +437,8 @@ export async function planRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const actor = requireActor(request)
       const id = await service.recordDisruption(db, actor, request.params.id, request.body, ctx.now())
-      const plan = await service.groupPlan(db, actor, request.params.id, ctx.now())
-      return reply.status(201).send({ id, prompts: (plan.standing?.prompts ?? []).map((p) => ({ reason: p.reason, message: p.message })) })
+      const prompts = await service.reassessmentPrompts(db, actor, request.params.id, ctx.now())
+      return reply.status(201).send({ id, prompts: prompts.map((p) => ({ reason: p.reason, message: p.message })) })
     },
   )
 }

@@ -532,6 +532,12 @@ export async function recordDisruption(db: Database, actor: Actor, groupId: stri
   })
 }
 
+/** Why the group may now need re-scoring, as its page shows it after a disruption is recorded. */
+export async function reassessmentPrompts(db: Database, actor: Actor, groupId: string, now: Date) {
+  return onVisibleGroup(db, actor, groupId, ukDay(now), 'Recording a disruption of a group', async (tx, facts) =>
+    (await groupStandings(tx, actor, [facts.group], now)).get(groupId)?.prompts ?? [])
+}
+
 // ---------------------------------------------------------------------------------------------
 // The home page
 
