@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import type { AddressInfo } from 'node:net'
 import { after, before, test } from 'node:test'
 import { sql } from 'kysely'
-import { SMTPServer } from 'smtp-server'
 import { loadConfig } from '../../src/config.ts'
 import { capabilitiesOf } from '../../src/core/access/roles.ts'
 import type { Viewer } from '../../src/core/access/visibility.ts'
@@ -11,23 +9,21 @@ import type { Database } from '../../src/db/connection.ts'
 import { asSystem, asUser } from '../../src/db/context.ts'
 import { createMailTransport, deliverPendingMail, queueMail, retryDelayMs, startMailer, type MailerLog, type MailTransport } from '../../src/modules/mail/service.ts'
 import { freshDatabase } from '../support/database.ts'
+import { loopbackSmtp } from '../support/smtp.ts'
 
 // E-mail from the platform: mail queued in a user's transaction goes out through a real SMTP
 // server on loopback only if that transaction commits, failures are kept and retried later, and
 // two senders at once never send one mail twice.
-
-type Received = { from: string; to: string[]; raw: string }
 
 const FROM = 'Achilles Test <achilles@test.example>'
 const REFUSED = 'nobody@refused.example'
 
 let db: Database
 let drop: () => Promise<void>
-let smtp: SMTPServer
+let smtp: Awaited<ReturnType<typeof loopbackSmtp>>
 let smtpUrl: string
 let transport: MailTransport
 let refusing = true
-const received: Received[] = []
 const viewer: Viewer = { userId: randomUUID(), agencyId: randomUUID(), capabilities: capabilitiesOf(['analyst']) }
 
 before(async () => {
@@ -37,37 +33,14 @@ before(async () => {
     await sql`INSERT INTO agencies (id, name, agency_type, region) VALUES (${viewer.agencyId}, 'Mail Test Police', 'police_force', 'east-midlands')`.execute(tx)
     await sql`INSERT INTO users (id, agency_id, email, display_name, roles) VALUES (${viewer.userId}, ${viewer.agencyId}, 'lro@mail.example', 'Lead Officer', ARRAY['lead_responsible_officer'])`.execute(tx)
   })
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onRcptTo(address, _session, callback) {
-      if (refusing && address.address === REFUSED) {
-        const error = new Error('No such mailbox here') as Error & { responseCode: number }
-        error.responseCode = 550
-        callback(error)
-        return
-      }
-      callback()
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = []
-      stream.on('data', (c: Buffer) => chunks.push(c))
-      stream.on('end', () => {
-        const mailFrom = session.envelope.mailFrom
-        received.push({ from: mailFrom ? mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') })
-        callback()
-      })
-    },
-  })
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()))
-  smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`
+  smtp = await loopbackSmtp({ refuses: (address) => refusing && address === REFUSED })
+  smtpUrl = smtp.url
   transport = createMailTransport({ smtpUrl, mailFrom: FROM })
 })
 
 after(async () => {
   transport?.close?.()
-  await new Promise<void>((resolve) => smtp.close(() => resolve()))
+  await smtp.close()
   await drop()
 })
 
@@ -86,7 +59,7 @@ function parse(raw: string) {
   return { headers, body: body.replace(/\r\n$/, '').replace(/\r\n/g, '\n') }
 }
 
-const messagesFor = (id: string) => received.filter((r) => parse(r.raw).headers.get('message-id') === `<${id}@test.example>`)
+const messagesFor = (id: string) => smtp.received.filter((r) => parse(r.raw).headers.get('message-id') === `<${id}@test.example>`)
 const row = async (id: string) =>
   (await asSystem(db, (tx) => tx.selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirst()))!
 /** Later than any row's default not_before (the database's clock at queueing). */

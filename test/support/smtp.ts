@@ -3,13 +3,25 @@ import { SMTPServer } from 'smtp-server'
 
 export type ReceivedMail = { from: string; to: string[]; raw: string }
 
-/** A real SMTP server on loopback that keeps every message it accepts, for tests of e-mail. */
-export async function loopbackSmtp(): Promise<{ url: string; received: ReceivedMail[]; close: () => Promise<void> }> {
+/**
+ * A real SMTP server on loopback that keeps every message it accepts, for tests of e-mail. It
+ * answers 550 for a recipient `refuses` names, as a relay does for a mailbox it does not know.
+ */
+export async function loopbackSmtp(options: { refuses?: (address: string) => boolean } = {}): Promise<{ url: string; received: ReceivedMail[]; close: () => Promise<void> }> {
   const received: ReceivedMail[] = []
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (options.refuses?.(address.address)) {
+        const error = new Error('No such mailbox here') as Error & { responseCode: number }
+        error.responseCode = 550
+        callback(error)
+        return
+      }
+      callback()
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = []
       stream.on('data', (c: Buffer) => chunks.push(c))
