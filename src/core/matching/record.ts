@@ -1,0 +1,101 @@
+import { metaphone } from '../entities/phonetic.ts'
+import { familyNameKey, givenNameKey, splitFullName } from './names.ts'
+import { matchAddress, matchBusinessName, matchEmail, matchIdentifier, matchName, matchPhone, matchPostcode, readDate } from './values.ts'
+
+// The canonical fields a partner's columns are mapped to, and a record as the matcher reads it:
+// every value normalised once, with the keys comparisons and blocking need worked out up front.
+
+export const PERSON_FIELDS = ['full_name', 'given_name', 'family_name', 'birth_date', 'address', 'postcode', 'town', 'email', 'phone', 'national_id'] as const
+export const BUSINESS_FIELDS = ['name', 'company_number', 'address', 'postcode'] as const
+export type PersonField = (typeof PERSON_FIELDS)[number]
+export type BusinessField = (typeof BUSINESS_FIELDS)[number]
+export type CanonicalField = PersonField | BusinessField
+export type RecordKind = 'person' | 'business'
+
+export const FIELD_LABELS: Record<CanonicalField, string> = {
+  full_name: 'Full name',
+  given_name: 'Given name',
+  family_name: 'Family name',
+  birth_date: 'Date of birth',
+  address: 'Address',
+  postcode: 'Postcode',
+  town: 'Town',
+  email: 'E-mail address',
+  phone: 'Phone number',
+  national_id: 'National identifier',
+  name: 'Business or premises name',
+  company_number: 'Company number',
+}
+
+export const fieldsOf = (kind: RecordKind): readonly CanonicalField[] => (kind === 'person' ? PERSON_FIELDS : BUSINESS_FIELDS)
+
+/** What one partner record says, field by field, as written (after the column mapping). */
+export type SourceRecord = { source: number; id: string; values: Partial<Record<CanonicalField, string>> }
+
+/** A record ready to compare. Null means the partner gave nothing usable for that field. */
+export type PreparedRecord = {
+  source: number
+  id: string
+  given: string | null
+  givenKey: string | null
+  givenSound: string | null
+  middle: string | null
+  family: string | null
+  familyKey: string | null
+  familySound: string | null
+  /** YYYYMMDD, so edit distance counts a mistyped digit as one error. */
+  birthDate: string | null
+  postcode: string | null
+  ukPostcode: boolean
+  address: string | null
+  /** The house number or name's first number, which decides between neighbours. */
+  addressNumber: string | null
+  town: string | null
+  email: string | null
+  phone: string | null
+  nationalId: string | null
+  businessName: string | null
+  companyNumber: string | null
+}
+
+const text = (v: string | undefined) => (v === undefined || v.trim() === '' ? null : v)
+
+/** Normalises a source record. Values that cannot be read (a date that is no date) count as not given. */
+export function prepareRecord(record: SourceRecord): PreparedRecord {
+  const v = record.values
+  const split = text(v.full_name) ? splitFullName(v.full_name!) : { given: null, middle: null, family: null }
+  const givenWords = text(v.given_name) ? matchName(v.given_name!) : null
+  const given = givenWords ? givenWords.split(' ')[0]! : split.given
+  const middle = givenWords && givenWords.includes(' ') ? givenWords.slice(givenWords.indexOf(' ') + 1) : split.middle
+  const family = (text(v.family_name) ? matchName(v.family_name!) : null) ?? split.family
+  const dateRead = text(v.birth_date) ? readDate(v.birth_date!) : null
+  const postcode = text(v.postcode) ? matchPostcode(v.postcode!) : null
+  const address = text(v.address) ? matchAddress(v.address!) : null
+  const sound = (name: string | null) => {
+    if (name === null) return null
+    const key = metaphone(name.replace(/ /g, ''))
+    return key === '' ? null : key
+  }
+  return {
+    source: record.source,
+    id: record.id,
+    given,
+    givenKey: given ? givenNameKey(given) : null,
+    givenSound: sound(given),
+    middle,
+    family,
+    familyKey: family ? familyNameKey(family.replace(/ /g, '')) : null,
+    familySound: sound(family),
+    birthDate: dateRead && 'date' in dateRead ? dateRead.date.replace(/-/g, '') : null,
+    postcode: postcode?.code ?? null,
+    ukPostcode: postcode?.uk ?? false,
+    address,
+    addressNumber: address ? (/\b(\d+[a-z]?)\b/.exec(address)?.[1] ?? null) : null,
+    town: text(v.town) ? matchName(v.town!) : null,
+    email: text(v.email) ? matchEmail(v.email!) : null,
+    phone: text(v.phone) ? matchPhone(v.phone!) : null,
+    nationalId: text(v.national_id) ? matchIdentifier(v.national_id!) : null,
+    businessName: text(v.name) ? matchBusinessName(v.name!) : null,
+    companyNumber: text(v.company_number) ? matchIdentifier(v.company_number!) : null,
+  }
+}
