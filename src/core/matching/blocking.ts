@@ -60,8 +60,8 @@ export type CandidatePairs = {
 export function candidatePairs<R extends { source: number }>(records: readonly R[], rules: readonly BlockingRule<R>[], link: boolean, onProgress?: (rule: number) => void): CandidatePairs {
   const keys = rules.map((rule) => records.map((r) => rule.keyOf(r)))
   let capacity = Math.max(1024, records.length * 4)
-  let left = new Int32Array(capacity)
-  let right = new Int32Array(capacity)
+  let left: Int32Array<ArrayBuffer> = new Int32Array(capacity)
+  let right: Int32Array<ArrayBuffer> = new Int32Array(capacity)
   let masks = new Uint32Array(capacity)
   let count = 0
   const perRule: CandidatePairs['perRule'] = []
@@ -125,7 +125,7 @@ export function candidatePairs<R extends { source: number }>(records: readonly R
   return { count, left: left.subarray(0, count), right: right.subarray(0, count), rules: masks.subarray(0, count), perRule }
 }
 
-function grow(array: Int32Array, capacity: number): Int32Array {
+function grow(array: Int32Array, capacity: number): Int32Array<ArrayBuffer> {
   const bigger = new Int32Array(capacity)
   bigger.set(array)
   return bigger
