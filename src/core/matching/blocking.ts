@@ -16,17 +16,25 @@ export type BlockingRule<R> = {
 const both = (a: string | null, b: string | null) => (a === null || b === null ? null : `${a}|${b}`)
 const initial = (s: string | null) => (s === null ? null : s.slice(0, 1))
 const year = (d: string | null) => (d === null ? null : d.slice(0, 4))
+const prefix = (s: string | null) => (s === null ? null : s.slice(0, 2))
+// The outward code of a UK postcode; other postcodes have no district and are blocked whole.
+const district = (r: PreparedRecord) => (r.postcode === null ? null : r.ukPostcode ? r.postcode.split(' ')[0]! : r.postcode)
 
 const PERSON_RULES: BlockingRule<PreparedRecord>[] = [
   { key: 'national_id', label: 'the same national identifier', uses: ['national_id'], keyOf: (r) => r.nationalId },
   { key: 'email', label: 'the same e-mail address', uses: ['email'], keyOf: (r) => r.email },
   { key: 'phone', label: 'the same phone number', uses: ['phone'], keyOf: (r) => r.phone },
   { key: 'name_sounds', label: 'given and family names that sound the same', uses: ['given_name', 'family_name'], keyOf: (r) => both(r.givenSound, r.familySound) },
+  { key: 'given_key_family_sound', label: 'the same given name in any form (Tom and Thomas) and a family name that sounds the same', uses: ['given_name', 'family_name'], keyOf: (r) => both(r.givenKey, r.familySound) },
   { key: 'birth_date_given_initial', label: 'the same date of birth and given-name initial', uses: ['birth_date', 'given_name'], keyOf: (r) => both(r.birthDate, initial(r.given)) },
   { key: 'birth_date_family_initial', label: 'the same date of birth and family-name initial', uses: ['birth_date', 'family_name'], keyOf: (r) => both(r.birthDate, initial(r.family)) },
   { key: 'postcode_birth_year', label: 'the same postcode and year of birth', uses: ['postcode', 'birth_date'], keyOf: (r) => both(r.postcode, year(r.birthDate)) },
   { key: 'family_sound_birth_year', label: 'a family name that sounds the same and the same year of birth', uses: ['family_name', 'birth_date'], keyOf: (r) => both(r.familySound, year(r.birthDate)) },
   { key: 'postcode_given_sound', label: 'the same postcode and a given name that sounds the same', uses: ['postcode', 'given_name'], keyOf: (r) => both(r.postcode, r.givenSound) },
+  { key: 'district_family_sound', label: 'the same postcode district and a family name that sounds the same', uses: ['postcode', 'family_name'], keyOf: (r) => both(district(r), r.familySound) },
+  { key: 'district_birth_date', label: 'the same postcode district and date of birth', uses: ['postcode', 'birth_date'], keyOf: (r) => both(district(r), r.birthDate) },
+  { key: 'birth_date_town', label: 'the same date of birth and town', uses: ['birth_date', 'town'], keyOf: (r) => both(r.birthDate, r.town) },
+  { key: 'name_prefixes_birth_year', label: 'given and family names that start alike and the same year of birth', uses: ['given_name', 'family_name', 'birth_date'], keyOf: (r) => both(both(prefix(r.given), prefix(r.family)), year(r.birthDate)) },
 ]
 
 const firstWord = (s: string | null) => (s === null ? null : s.split(' ')[0]!)

@@ -58,6 +58,15 @@ export type PreparedRecord = {
   companyNumber: string | null
 }
 
+/**
+ * A date that is no real date but has a date's eight digits in year-month-day order (1831-87-18):
+ * a slip of the keyboard, still worth comparing digit by digit.
+ */
+function mistypedDate(raw: string): string | null {
+  const digits = /^(\d{4})[-/.]?(\d{2})[-/.]?(\d{2})$/.exec(raw.trim())
+  return digits ? `${digits[1]}${digits[2]}${digits[3]}` : null
+}
+
 const text = (v: string | undefined) => (v === undefined || v.trim() === '' ? null : v)
 
 /** Normalises a source record. Values that cannot be read (a date that is no date) count as not given. */
@@ -86,7 +95,7 @@ export function prepareRecord(record: SourceRecord): PreparedRecord {
     family,
     familyKey: family ? familyNameKey(family.replace(/ /g, '')) : null,
     familySound: sound(family),
-    birthDate: dateRead && 'date' in dateRead ? dateRead.date.replace(/-/g, '') : null,
+    birthDate: dateRead ? ('date' in dateRead ? dateRead.date.replace(/-/g, '') : mistypedDate(v.birth_date!)) : null,
     postcode: postcode?.code ?? null,
     ukPostcode: postcode?.uk ?? false,
     address,
