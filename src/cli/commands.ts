@@ -22,6 +22,7 @@ import { scheduleOrders } from '../modules/orders/service.ts'
 import { ensureDefaultModels } from '../modules/prioritisation/service.ts'
 import { ensurePowerCatalogue } from '../modules/powers/service.ts'
 import { credentials, userIdByEmail } from '../modules/users/service.ts'
+import { encodeCommandDefinition } from './encode.ts'
 import { importCommandDefinition } from './import.ts'
 import { PROFILE_USAGE } from './profileArgs.ts'
 import { progressBar } from './progress.ts'
@@ -219,6 +220,7 @@ export const COMMANDS: Record<string, Command> = {
   sweep: { summary: 'flag overdue 4P actions, expire orders, schedule compliance checks and queue reminders (the server also does this hourly)', usage: 'achilles sweep', run: sweepCommand },
   token: { summary: 'make or revoke an API token', usage: 'achilles token create --user EMAIL --scope SCOPE | achilles token revoke ID', run: tokenCommand },
   import: importCommandDefinition,
+  encode: encodeCommandDefinition,
   // The document libraries load only when a profile is asked for.
   profile: { summary: 'build a SOC local profile of an area from the public data loaded', usage: PROFILE_USAGE, run: async (env, args) => (await import('./profile.ts')).runProfile(env, args) },
 }
