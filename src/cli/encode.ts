@@ -9,7 +9,7 @@ import type { Command, CommandEnv } from './commands.ts'
 import { progressBar } from './progress.ts'
 
 // `achilles encode`: a partner turns its own records into keyed Bloom-filter encodings on its own
-// machine, for the hub's hit/no-hit index (docs/privacy-preserving-matching.md). Nothing here
+// machine, for the hub's hit/no-hit index (docs/privacy-matching.md). Nothing here
 // touches the database or the network; the secret is read from a file, never from the command
 // line, where other users of the machine could read it in the process list or the shell history.
 

@@ -3,7 +3,7 @@ import { NOT_COMPARED, type Comparison } from '../comparisons.ts'
 import { DEFAULT_OPTIONS, linkRecords, type LinkageOptions, type LinkageResult } from '../linkage.ts'
 import type { RecordKind } from '../record.ts'
 import { countBits, dice, fromBase64 } from './bits.ts'
-import { canonicalParameters, ENCODING_FORMAT, ENCODING_VERSION, type EncodedLine, type EncodedRecord, type EncodingHeader, type EncodingParameters } from './encode.ts'
+import { canonicalParameters, encodedFieldsOf, ENCODING_FORMAT, ENCODING_VERSION, type EncodedLine, type EncodedRecord, type EncodingHeader, type EncodingParameters } from './encode.ts'
 
 // Matching encodings as plain records are matched (linkage.ts): the same blocking rules on keyed
 // digests, the same Fellegi-Sunter model trained without labels, with each field's string
@@ -15,6 +15,15 @@ export type EncodingProblem = { line: number | null; message: string }
 export type ReadEncodings = { header: EncodingHeader; records: EncodedRecord[] } | { problems: EncodingProblem[] }
 
 const HEX_DIGEST = /^[0-9a-f]{32}$/
+const HEADER_KEYS = new Set(['format', 'version', 'parameters', 'keyCheck', 'records'])
+const PARAMETER_KEYS = new Set(['kind', 'fieldBits', 'recordBits', 'hashes', 'hashing', 'tokenisation', 'fields', 'blocking'])
+const LINE_KEYS = new Set(['ref', 'fields', 'clk', 'blocks'])
+
+/** A first line that reads as a CSV heading or a record in clear: what a partner must never upload. */
+function looksLikeRawValues(first: string): boolean {
+  const t = first.trim()
+  return !t.startsWith('{') && (t.includes(',') || t.includes('\t') || t.includes(';'))
+}
 
 function isParameters(p: unknown): p is EncodingParameters {
   if (typeof p !== 'object' || p === null) return false
@@ -42,12 +51,20 @@ export function readEncodings(text: string, source: number, maxProblems = 20): R
   try {
     header = JSON.parse(lines[0]!) as EncodingHeader
   } catch {
+    if (looksLikeRawValues(lines[0]!)) return { problems: [{ line: 1, message: 'The file looks like records in clear (a CSV or spreadsheet), not encodings: never upload raw records. Encode them on your own machine with `achilles encode` and upload the file it writes' }] }
     return { problems: [{ line: 1, message: 'The first line is not JSON: this is not an encodings file written by `achilles encode`' }] }
   }
-  if (header?.format !== ENCODING_FORMAT) return { problems: [{ line: 1, message: 'The first line does not name the encodings format: this is not a file written by `achilles encode`' }] }
+  if (typeof header !== 'object' || header === null || header.format !== ENCODING_FORMAT) return { problems: [{ line: 1, message: 'The first line does not name the encodings format: this is not a file written by `achilles encode`' }] }
   if (header.version !== ENCODING_VERSION) return { problems: [{ line: 1, message: `The file is encoding version ${String(header.version)}; this hub reads version ${ENCODING_VERSION}: encode it again with this version of Achilles` }] }
   if (!isParameters(header.parameters) || typeof header.keyCheck !== 'string' || !HEX_DIGEST.test(header.keyCheck)) return { problems: [{ line: 1, message: 'The header\'s parameters or key check are missing or malformed' }] }
   const p = header.parameters
+  // Only what `achilles encode` writes is accepted: an extra key could carry a value in clear.
+  const extraHeader = Object.keys(header).filter((k) => !HEADER_KEYS.has(k))
+  const extraParameters = Object.keys(p).filter((k) => !PARAMETER_KEYS.has(k))
+  if (extraHeader.length > 0 || extraParameters.length > 0) return { problems: [{ line: 1, message: `The header holds ${[...extraHeader, ...extraParameters.map((k) => `parameters.${k}`)].map((k) => `"${k}"`).join(', ')}, which \`achilles encode\` never writes: only encodings are accepted` }] }
+  if (JSON.stringify(p.fields) !== JSON.stringify(encodedFieldsOf(p.kind)) || JSON.stringify(p.blocking) !== JSON.stringify(blockingRulesFor(p.kind).map((r) => r.key))) {
+    return { problems: [{ line: 1, message: 'The header lists other fields or blocking keys than this version of Achilles encodes: encode the file again with this version' }] }
+  }
   const problems: EncodingProblem[] = []
   const records: EncodedRecord[] = []
   const fieldIndex = new Map(p.fields.map((f, i) => [f, i]))
@@ -63,8 +80,13 @@ export function readEncodings(text: string, source: number, maxProblems = 20): R
       problems.push({ line: lineNumber, message: 'is not JSON' })
       continue
     }
-    if (typeof line?.ref !== 'string' || !HEX_DIGEST.test(line.ref) || typeof line.fields !== 'object' || line.fields === null || typeof line.clk !== 'string' || typeof line.blocks !== 'object' || line.blocks === null) {
-      problems.push({ line: lineNumber, message: 'is not an encoded record: it needs ref, fields, clk and blocks' })
+    if (typeof line !== 'object' || line === null || typeof line.ref !== 'string' || !HEX_DIGEST.test(line.ref) || typeof line.fields !== 'object' || line.fields === null || Array.isArray(line.fields) || typeof line.clk !== 'string' || typeof line.blocks !== 'object' || line.blocks === null || Array.isArray(line.blocks)) {
+      problems.push({ line: lineNumber, message: 'is not an encoded record: it needs ref (a 32-character hex digest), fields, clk and blocks' })
+      continue
+    }
+    const extra = Object.keys(line).filter((k) => !LINE_KEYS.has(k))
+    if (extra.length > 0) {
+      problems.push({ line: lineNumber, message: `holds ${extra.map((k) => `"${k}"`).join(', ')} beside the encodings: an encoded record holds only ref, fields, clk and blocks, never a value` })
       continue
     }
     if (seen.has(line.ref)) {

@@ -12,7 +12,7 @@ import { countBits, toBase64, type Bitset } from './bits.ts'
 // Two encodings of similar values share most of their bits, so the Dice coefficient of their filters
 // stands in for string similarity; without the secret nobody can hash a guessed name to test it.
 // Blocking keys (the plaintext matcher's, blocking.ts) are sent as keyed digests, so the hub can
-// find candidate pairs without seeing a value. See docs/privacy-preserving-matching.md for limits.
+// find candidate pairs without seeing a value. See docs/privacy-matching.md for limits.
 
 export const ENCODING_FORMAT = 'achilles-bloom-encodings'
 export const ENCODING_VERSION = 1
