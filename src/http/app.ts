@@ -35,6 +35,7 @@ import { localProfileRoutes } from '../modules/profiles/routes.ts'
 import { orderRoutes } from '../modules/orders/routes.ts'
 import { planRoutes } from '../modules/plans/routes.ts'
 import { powerRoutes } from '../modules/powers/routes.ts'
+import { referralRoutes } from '../modules/referrals/routes.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -125,7 +126,7 @@ export async function buildApp(ctx: AppContext, options: { logger?: FastifyServe
       info: {
         title: 'Achilles API',
         version: '1',
-        description: 'Partner directory, users, shared notes, people and entities, organised crime groups, intelligence, prioritisation, the tools-and-powers catalogue, 4P plans and disruptions, the orders register, search, CSV import and the audit log. Authenticate with "Authorization: Bearer <token>" (make one with `npx achilles token create`).',
+        description: 'Partner directory, users, shared notes, people and entities, organised crime groups, intelligence, prioritisation, the tools-and-powers catalogue, 4P plans and disruptions, the orders register, GAIN referrals and information requests, search, CSV import and the audit log. Authenticate with "Authorization: Bearer <token>" (make one with `npx achilles token create`).',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
@@ -160,5 +161,6 @@ export async function buildApp(ctx: AppContext, options: { logger?: FastifyServe
   await app.register(powerRoutes)
   await app.register(planRoutes)
   await app.register(orderRoutes)
+  await app.register(referralRoutes)
   return app
 }
