@@ -163,11 +163,12 @@ async function verifyAuditCommand(env: CommandEnv): Promise<number> {
 async function sweepCommand(env: CommandEnv): Promise<number> {
   const started = process.hrtime.bigint()
   const { runNightlyWork } = await import('./nightly.ts')
-  const { actions, orders } = await runNightlyWork(env.db, env.config, env.now())
+  const { actions, orders, referrals } = await runNightlyWork(env.db, env.config, env.now())
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   const n = (x: number) => x.toLocaleString('en-GB')
   line(env, `Overdue actions: ${n(actions.flagged)} newly flagged, ${n(actions.mailed)} e-mail(s) queued to owners and Lead Responsible Officers.`)
   line(env, `Orders register: ${n(orders.expired)} expired, ${n(orders.ordersScheduled)} scheduled ahead, ${n(orders.checksScheduled)} compliance check(s) made, ${n(orders.renewalsFlagged)} renewal reminder(s) queued.`)
+  line(env, `GAIN referrals: ${n(referrals.reminded)} due or overdue, ${n(referrals.mailed)} reminder(s) queued.`)
   line(env, `Took ${seconds.toFixed(2)} s.`)
   return 0
 }
@@ -217,7 +218,7 @@ export const COMMANDS: Record<string, Command> = {
   migrate: { summary: 'apply database migrations not yet applied', usage: 'achilles migrate', run: migrateCommand },
   seed: { summary: 'load invented demonstration data into an empty database', usage: 'achilles seed [--scale demo|national] [--intelligence N]', run: seedCommand },
   'verify-audit': { summary: "check the audit log's hash chain and report the first broken link", usage: 'achilles verify-audit', run: verifyAuditCommand },
-  sweep: { summary: 'flag overdue 4P actions, expire orders, schedule compliance checks and queue reminders (the server also does this hourly)', usage: 'achilles sweep', run: sweepCommand },
+  sweep: { summary: 'flag overdue 4P actions, expire orders, schedule compliance checks, remind agencies of GAIN referrals due and queue reminders (the server also does this hourly)', usage: 'achilles sweep', run: sweepCommand },
   token: { summary: 'make or revoke an API token', usage: 'achilles token create --user EMAIL --scope SCOPE | achilles token revoke ID', run: tokenCommand },
   import: importCommandDefinition,
   encode: encodeCommandDefinition,

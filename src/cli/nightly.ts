@@ -2,20 +2,21 @@ import { baseUrl, type Config } from '../config.ts'
 import type { Database } from '../db/connection.ts'
 import { scheduleOrders, type ScheduleReport } from '../modules/orders/service.ts'
 import { sweepOverdueActions, type SweepReport } from '../modules/plans/service.ts'
+import { sendReferralReminders, type ReminderReport } from '../modules/referrals/service.ts'
 
-// The nightly work, run inside the server and by `achilles sweep`: overdue 4P actions flagged, and
-// the orders register's expiries, compliance checks and renewal reminders. Each step marks what it
-// has done, so running it hourly costs little and an action that lapses at midnight is flagged
-// that morning.
+// The nightly work, run inside the server and by `achilles sweep`: overdue 4P actions flagged, the
+// orders register's expiries, compliance checks and renewal reminders, and reminders to agencies of
+// GAIN referrals due or overdue. Each step marks what it has done, so running it hourly costs little
+// and an action that lapses at midnight is flagged that morning.
 
 export const NIGHTLY_INTERVAL_MS = 60 * 60_000
 const FIRST_RUN_MS = 30_000
 
-export type NightlyReport = { actions: SweepReport; orders: ScheduleReport }
+export type NightlyReport = { actions: SweepReport; orders: ScheduleReport; referrals: ReminderReport }
 
 export async function runNightlyWork(db: Database, config: Config, now: Date): Promise<NightlyReport> {
   const site = { baseUrl: baseUrl(config) }
-  return { actions: await sweepOverdueActions(db, now, site), orders: await scheduleOrders(db, now, site) }
+  return { actions: await sweepOverdueActions(db, now, site), orders: await scheduleOrders(db, now, site), referrals: await sendReferralReminders(db, now, site) }
 }
 
 type NightlyLog = { info: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void }

@@ -54,6 +54,10 @@ const referral = (entityId: string, extra: Record<string, unknown> = {}) => ({
   summary: 'Believed to run cash-intensive car washes for the Belgrave group.', request: 'Does he declare income from the car washes? Any business registered to him?',
   purpose: 'Disrupting the Belgrave group’s money laundering', lawfulBasis: 'cda1998_s115', urgency: 'within_7_days', protectiveMarking: 'OFFICIAL', handlingCode: 'P', ...extra,
 })
+const pageFields = () => ({
+  kind: 'information_request', subjectDescription: 'A man born 2 March 1984', summary: 'Runs car washes for the Belgrave group.', request: 'Any business registered to him?',
+  purpose: 'Disrupting the Belgrave group', lawfulBasis: 'cda1998_s115', urgency: 'routine', protectiveMarking: 'OFFICIAL', handlingCode: 'P',
+})
 const answer = (rowVersion: number, extra: Record<string, unknown> = {}) => ({
   body: 'Two businesses registered to him; income declared well below the turnover of comparable car washes.', sourceEvaluation: 'A', intelligenceAssessment: '2',
   protectiveMarking: 'OFFICIAL', handlingCode: 'C', handlingConditions: 'Not to be disclosed to the subject or used in evidence without HMRC consent.', rowVersion, ...extra,
@@ -237,6 +241,51 @@ describe(`GAIN referrals on ${engineName()}`, () => {
     const coordinatorPage = await (await signedIn(t.app, COORDINATOR)).get(`/referrals/${second.id}`)
     assert.equal(coordinatorPage.status, 200)
     assert.ok(!coordinatorPage.body.includes('income declared') && coordinatorPage.body.includes('not shown to you'))
+  })
+
+  test('the pages: a referral raised from the subject’s page, every problem on the form named, answered and declined through forms', async () => {
+    const subject = await suspect()
+    const police = await signedIn(t.app, POLICE)
+    const entityPage = await police.get(`/entities/${subject}`)
+    assert.ok(entityPage.body.includes(`/referrals/new?entityId=${subject}`))
+    const form = `/referrals/new?entityId=${subject}`
+    assert.equal((await police.get(form)).status, 200)
+    const blank = await police.submit(form, '/referrals', { entityId: subject, subjectDescription: '', summary: '', request: '' })
+    assert.equal(blank.status, 400)
+    for (const field of ['kind', 'addressedTo', 'summary', 'request', 'purpose', 'lawfulBasis', 'urgency', 'protectiveMarking', 'handlingCode']) assert.ok(blank.body.includes(`href="#${field}"`), field)
+    const unknown = await police.submit(form, '/referrals', { entityId: subject, addressedTo: 'agency', recipientAgencyName: 'Ministry of Nowhere', ...pageFields() })
+    assert.equal(unknown.status, 400)
+    assert.ok(unknown.body.includes('href="#recipientAgencyName"'))
+    const sent = await police.submit(form, '/referrals', { entityId: subject, addressedTo: 'agency', recipientAgencyName: 'HM Revenue and Customs – Fraud Investigation Service', ...pageFields() })
+    assert.equal(sent.status, 303, sent.body.slice(0, 2000))
+    const id = String(sent.headers.location).split('/').pop()!
+    const hmrc = await signedIn(t.app, HMRC)
+    const list = await hmrc.get('/referrals?view=incoming')
+    assert.ok(list.body.includes(`/referrals/${id}`))
+    const page = await hmrc.get(`/referrals/${id}`)
+    assert.equal(page.status, 200)
+    assert.ok(page.body.includes('Crime and Disorder Act 1998, section 115'))
+    const ungraded = await hmrc.submit(`/referrals/${id}`, `/referrals/${id}/answer`, { body: 'He has two businesses.', protectiveMarking: 'OFFICIAL', handlingCode: 'P', rowVersion: '1' })
+    assert.equal(ungraded.status, 400)
+    assert.ok(ungraded.body.includes('href="#answer-sourceEvaluation"') && ungraded.body.includes('href="#answer-intelligenceAssessment"'))
+    const answered = await hmrc.submit(`/referrals/${id}`, `/referrals/${id}/answer`, { body: 'He has two businesses.', sourceEvaluation: 'B', intelligenceAssessment: '3', protectiveMarking: 'OFFICIAL', handlingCode: 'P', rowVersion: '1' })
+    assert.equal(answered.status, 303)
+    const back = await police.get(`/referrals/${id}`)
+    assert.ok(back.body.includes('Graded B3P') && back.body.includes('He has two businesses.'))
+
+    // A group, declined through the form with its reason.
+    const group = await api(POLICE)('POST', '/api/v1/groups', { name: `Referral Crew ${++serial}`, operationName: null, status: 'active', threatAreas: ['drugs'], areas: ['Leicester'], crossBorder: false, summary: 'Supplies drugs in Belgrave.', leadResponsibleOfficerEmail: 'lro@demo.achilles.example', ...held })
+    assert.equal(group.status, 201, JSON.stringify(group.body))
+    const groupForm = `/referrals/new?groupId=${group.body.id}`
+    const groupSent = await police.submit(groupForm, '/referrals', { groupId: group.body.id, addressedTo: 'agency', recipientAgencyName: 'HM Revenue and Customs – Fraud Investigation Service', ...pageFields(), subjectDescription: 'The Belgrave crew' })
+    assert.equal(groupSent.status, 303, groupSent.body.slice(0, 2000))
+    const groupId = String(groupSent.headers.location).split('/').pop()!
+    const vague = await hmrc.submit(`/referrals/${groupId}`, `/referrals/${groupId}/decline`, { declineGround: 'other', reason: 'no', rowVersion: '1' })
+    assert.equal(vague.status, 400)
+    assert.ok(vague.body.includes('href="#decline-reason"'))
+    const declined = await hmrc.submit(`/referrals/${groupId}`, `/referrals/${groupId}/decline`, { declineGround: 'no_information_held', reason: 'We hold nothing on any of the named members.', rowVersion: '1' })
+    assert.equal(declined.status, 303)
+    assert.ok((await police.get(`/referrals/${groupId}`)).body.includes('We hold nothing on any of the named members.'))
   })
 
   test('row-level security holds without the application’s WHERE: an outsider’s transaction reads no referral, answer or event', async () => {
