@@ -16,9 +16,11 @@ import { seededRandom } from '../core/demo/random.ts'
 import { isEmpty, loadCrimePicture, loadPartnership } from '../modules/demo/service.ts'
 import { loadDemonstrationAssessments } from '../modules/prioritisation/demonstration.ts'
 import { demonstrationPlans } from '../core/demo/plans.ts'
+import { demonstrationReferrals } from '../core/referrals/demonstration.ts'
 import { loadDemonstrationPlans } from '../modules/plans/demonstration.ts'
 import { loadDemonstrationOrders } from '../modules/orders/demonstration.ts'
 import { scheduleOrders } from '../modules/orders/service.ts'
+import { loadDemonstrationReferrals } from '../modules/referrals/demonstration.ts'
 import { ensureDefaultModels } from '../modules/prioritisation/service.ts'
 import { ensurePowerCatalogue } from '../modules/powers/service.ts'
 import { credentials, userIdByEmail } from '../modules/users/service.ts'
@@ -102,6 +104,7 @@ export async function seedDemonstration(env: CommandEnv, scale: 'demo' | 'nation
     await loadDemonstrationPlans(env.db, plans, new Map(picture.groups.map((g) => [g.id, g])))
     await loadDemonstrationOrders(env.db, plans.orders)
     await scheduleOrders(env.db, env.now(), { baseUrl: baseUrl(env.config) })
+    await loadDemonstrationReferrals(env.db, demonstrationReferrals({ groups: picture.groups, agencies: partnership.agencies, users: partnership.users, today, random: seededRandom(5_2026) }))
   }
   await refreshAfterBulkLoad(env.db)
   return { loaded: true, partnership, crime: { ...crime, assessments }, password, passwordGenerated: !env.config.adminPassword, adminEmail }
