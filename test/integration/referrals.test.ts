@@ -147,7 +147,7 @@ describe(`GAIN referrals on ${engineName()}`, () => {
     assert.ok(rows.some((a) => a.user_id === user(UNINVOLVED).id))
   })
 
-  test('sending, reading and answering are each logged: a disclosure to the agency that receives it, a consultation by whoever reads it', async () => {
+  test('sending, answering, and every reading of a referral or answer by an agency that did not write it, are logged as disclosures to that agency', async () => {
     const subject = await suspect()
     const r = (await api(POLICE)('POST', '/api/v1/referrals', referral(subject))).body
     const sentLog = await auditOf(r.id)
@@ -160,9 +160,15 @@ describe(`GAIN referrals on ${engineName()}`, () => {
     assert.ok(subjectLog.some((a) => a.action === 'disclosure' && a.recipients.includes(agencyOf(HMRC)) && a.detail.referral === r.id), 'naming the subject to HMRC is a disclosure of the subject too')
 
     const seen = await api(HMRC)('GET', `/api/v1/referrals/${r.id}`)
-    const readLog = (await auditOf(r.id)).filter((a) => a.action === 'consultation' && a.user_id === user(HMRC).id)
-    assert.equal(readLog.length, 1)
-    assert.equal(readLog[0]!.detail.as, 'recipient')
+    // HMRC's reading of what the police wrote is a disclosure to HMRC; the police reading their own, a consultation.
+    const readLog = (await auditOf(r.id)).filter((a) => a.user_id === user(HMRC).id)
+    assert.deepEqual(readLog.map((a) => [a.action, a.detail.as, a.recipients]), [['disclosure', 'recipient', [agencyOf(HMRC)]]])
+    const listBefore = await lastSeq()
+    const hmrcList = await api(HMRC)('GET', '/api/v1/referrals?view=incoming')
+    assert.ok(hmrcList.body.rows.some((x: any) => x.id === r.id))
+    const listed = (await auditSince(listBefore)).filter((a) => a.record_type === 'referral')
+    assert.ok(listed.some((a) => a.action === 'disclosure' && a.recipients.includes(agencyOf(HMRC)) && a.detail.shown.includes(r.id)), 'listing another agency’s referral is logged as its disclosure to the reader')
+    assert.ok((await auditOf(r.id)).some((a) => a.action === 'consultation' && a.user_id === user(POLICE).id), 'the requester reading its own is a consultation')
 
     const done = await api(HMRC)('POST', `/api/v1/referrals/${r.id}/answer`, answer(seen.body.rowVersion))
     assert.equal(done.status, 200)
@@ -180,8 +186,11 @@ describe(`GAIN referrals on ${engineName()}`, () => {
     const back = await api(POLICE)('GET', `/api/v1/referrals/${r.id}`)
     assert.equal(back.body.state, 'answered')
     assert.equal(back.body.answers.length, 1)
-    const read = await auditSince(before)
-    assert.ok(read.some((x) => x.action === 'consultation' && x.record_type === 'referral_answer' && x.detail.shown.includes(a.id) && x.user_id === user(POLICE).id))
+    const read = (await auditSince(before)).filter((x) => x.record_id === a.id)
+    assert.deepEqual(read.map((x) => [x.action, x.user_id, x.recipients]), [['disclosure', user(POLICE).id, [agencyOf(POLICE)]]], 'the requester reading HMRC’s answer: a disclosure to the police')
+    const hmrcBefore = await lastSeq()
+    await api(HMRC)('GET', `/api/v1/referrals/${r.id}`)
+    assert.deepEqual((await auditSince(hmrcBefore)).filter((x) => x.record_id === a.id).map((x) => x.action), ['consultation'], 'HMRC reading its own answer')
     const intelligence = await api(POLICE)('GET', `/api/v1/intelligence/${a.intelligenceId}`)
     assert.equal(intelligence.status, 200)
     assert.equal(intelligence.body.handlingCode, 'C')
@@ -191,7 +200,7 @@ describe(`GAIN referrals on ${engineName()}`, () => {
     const shown = await page.get(`/referrals/${r.id}`)
     assert.equal(shown.status, 200)
     assert.ok(shown.body.includes('Graded A2C'))
-    assert.ok((await auditSince(beforePage)).some((x) => x.record_type === 'referral_answer' && x.action === 'consultation'))
+    assert.ok((await auditSince(beforePage)).some((x) => x.record_id === a.id && x.action === 'disclosure'), 'the page’s showing of the answer is logged too')
 
     assert.equal((await api(POLICE)('POST', `/api/v1/referrals/${r.id}/close`, { rowVersion: back.body.rowVersion })).body.state, 'closed')
   })
@@ -209,8 +218,8 @@ describe(`GAIN referrals on ${engineName()}`, () => {
     const routed = await api(COORDINATOR)('POST', `/api/v1/referrals/${sent.body.id}/route`, { recipientAgencyId: agencyOf(TRADING_STANDARDS), rowVersion: atCoordinator.body.rowVersion })
     assert.equal(routed.status, 200, JSON.stringify(routed.body))
     assert.equal(routed.body.state, 'routed')
-    const routing = (await auditOf(sent.body.id)).find((a) => a.action === 'disclosure' && a.user_id === user(COORDINATOR).id)!
-    assert.deepEqual(routing.recipients, [agencyOf(TRADING_STANDARDS)])
+    const routing = (await auditOf(sent.body.id)).find((a) => a.action === 'disclosure' && a.user_id === user(COORDINATOR).id && a.detail.routedBy)!
+    assert.deepEqual(routing.recipients, [agencyOf(TRADING_STANDARDS)], 'routing is a disclosure to the agency it is routed to')
     assert.deepEqual((await api(COORDINATOR)('GET', `/api/v1/referrals/${sent.body.id}`)).body.actions, [], 'once routed it is trading standards’ to answer')
 
     const ts = await api(TRADING_STANDARDS)('GET', `/api/v1/referrals/${sent.body.id}`)

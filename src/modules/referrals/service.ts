@@ -29,9 +29,10 @@ import {
 
 // GAIN referrals and information requests. The requester discloses only what it writes on the
 // referral (the subject's description and a summary), under a named lawful basis; sending it, routing
-// it on and answering it are each a logged disclosure to the agency that receives it, and every
-// reading of a referral or an answer is a logged consultation. The recipient never reads the
-// requester's own record of the subject: it is not theirs to see.
+// it on and answering it are each a logged disclosure to the agency that receives it, and so is every
+// reading of a referral or an answer by an agency that did not write it (reading its own is a
+// consultation). The recipient never reads the requester's own record of the subject: it is not
+// theirs to see.
 
 export const REFERRAL_RECORD = q.REFERRAL_RECORD
 export const ANSWER_RECORD = q.ANSWER_RECORD
@@ -283,14 +284,20 @@ export async function listReferrals(db: Database, actor: Actor, raw: unknown, no
       q.referralCounts(tx, actor, today),
     ])
     // The list names each referral's subject as disclosed: seeing it is a consultation of those referrals.
-    if (rows.length > 0) await recordAudit(tx, actor, { action: 'consultation', recordType: REFERRAL_RECORD, purpose: 'Listing GAIN referrals', detail: { shown: rows.map((r) => r.id) } })
+    // The list names each referral's subject as disclosed: for the agency's own referrals that is a
+    // consultation; for those another agency sent, a disclosure of what it wrote to the reader's agency.
+    const own = rows.filter((r) => r.requestingAgencyId === actor.agencyId)
+    const others = rows.filter((r) => r.requestingAgencyId !== actor.agencyId)
+    if (own.length > 0) await recordAudit(tx, actor, { action: 'consultation', recordType: REFERRAL_RECORD, purpose: 'Listing GAIN referrals', detail: { shown: own.map((r) => r.id) } })
+    if (others.length > 0) await recordAudit(tx, actor, { action: 'disclosure', recordType: REFERRAL_RECORD, purpose: 'Listing GAIN referrals', recipients: [actor.agencyId], detail: { shown: others.map((r) => r.id), fields: ['subjectDescription'] } })
     return { query, rows: await summariesOut(tx, actor, rows, today), total, counts }
   })
 }
 
 /**
  * One referral with its timeline and the answers the reader may see, and the actions open to them.
- * The reading is logged as a consultation of the referral, and of each answer shown.
+ * The reading is logged for the referral and for each answer shown: a consultation of what the
+ * reader's agency wrote, a disclosure to it of what another agency wrote.
  */
 export async function getReferral(db: Database, actor: Actor, id: string, now: Date, purpose = 'Reading a GAIN referral'): Promise<ReferralOut> {
   must(actor, 'records.read', 'Your role cannot see referrals')
@@ -304,8 +311,15 @@ export async function getReferral(db: Database, actor: Actor, id: string, now: D
     const agencies = await agencyNames(tx, [...new Set([...events.flatMap((e) => [e.byAgencyId, e.toAgencyId]), ...answers.map((a) => a.answeringAgencyId)].filter((x): x is string => Boolean(x)))])
     const users = await displayNames(tx, [...new Set([r.requestedBy, ...events.flatMap((e) => (e.byUserId ? [e.byUserId] : [])), ...answers.map((a) => a.answeredBy)])])
     const as = party.requester ? 'requester' : party.recipient ? 'recipient' : 'coordinator'
-    await recordAudit(tx, actor, { action: 'consultation', recordType: REFERRAL_RECORD, recordId: id, purpose, detail: { as } })
-    if (answers.length > 0) await recordAudit(tx, actor, { action: 'consultation', recordType: ANSWER_RECORD, purpose, detail: { referral: id, shown: answers.map((a) => a.id), as } })
+    // What an agency reads of its own (the requester its referral, the answerer its answer) is a
+    // consultation; what it reads of another agency's is a disclosure to it, logged with the reader's
+    // agency as recipient, so the log answers "who outside the holding agency saw this, and when".
+    if (party.requester) await recordAudit(tx, actor, { action: 'consultation', recordType: REFERRAL_RECORD, recordId: id, purpose, detail: { as } })
+    else await recordAudit(tx, actor, { action: 'disclosure', recordType: REFERRAL_RECORD, recordId: id, purpose, recipients: [actor.agencyId], detail: { as, lawfulBasis: r.lawfulBasis, reading: true } })
+    for (const a of answers) {
+      if (a.answeringAgencyId === actor.agencyId) await recordAudit(tx, actor, { action: 'consultation', recordType: ANSWER_RECORD, recordId: a.id, purpose, detail: { referral: id, as } })
+      else await recordAudit(tx, actor, { action: 'disclosure', recordType: ANSWER_RECORD, recordId: a.id, purpose, recipients: [actor.agencyId], detail: { referral: id, as, reading: true } })
+    }
     return {
       ...summary!,
       summary: r.summary,
