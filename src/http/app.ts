@@ -35,6 +35,7 @@ import { localProfileRoutes } from '../modules/profiles/routes.ts'
 import { orderRoutes } from '../modules/orders/routes.ts'
 import { planRoutes } from '../modules/plans/routes.ts'
 import { powerRoutes } from '../modules/powers/routes.ts'
+import { privacyRoutes } from '../modules/privacy/routes.ts'
 import { referralRoutes } from '../modules/referrals/routes.ts'
 
 declare module 'fastify' {
@@ -161,6 +162,7 @@ export async function buildApp(ctx: AppContext, options: { logger?: FastifyServe
   await app.register(powerRoutes)
   await app.register(planRoutes)
   await app.register(orderRoutes)
+  await app.register(privacyRoutes)
   await app.register(referralRoutes)
   return app
 }
