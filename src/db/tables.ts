@@ -654,6 +654,116 @@ export interface OrderVariationsTable {
   created_at: CreatedTimestamp
 }
 
+// Cross-agency matching (migration 0023): partners' datasets, trained models, runs, pairs,
+// clerical decisions and links from partner records to entities.
+export interface MatchDatasetsTable extends RestrictedColumns {
+  id: Generated<string>
+  name: string
+  kind: string
+  file_name: string
+  file_format: string
+  encoding: string | null
+  sheet: string | null
+  id_column: string
+  mapping: ColumnType<Record<string, string[]>, string, string>
+  fields: string[]
+  record_count: number
+  purpose: string
+  review_date: string
+  created_at: CreatedTimestamp
+  created_by: string | null
+  updated_at: Timestamp
+  updated_by: string | null
+  row_version: Generated<number>
+}
+
+export interface MatchDatasetRecordsTable {
+  dataset_id: string
+  record_id: string
+  row_number: number
+  field_values: ColumnType<Record<string, string>, string, string>
+}
+
+export interface MatchUploadsTable {
+  id: Generated<string>
+  file_name: string
+  content: string
+  settings: ColumnType<unknown, string | null | undefined, string | null>
+  created_by: string
+  agency_id: string
+  created_at: CreatedTimestamp
+}
+
+export interface MatchModelsTable {
+  id: Generated<string>
+  left_dataset_id: string
+  right_dataset_id: string
+  kind: string
+  fields: string[]
+  model: ColumnType<unknown, string, string>
+  trained_at: Timestamp
+  trained_by: string | null
+}
+
+export interface MatchRunsTable {
+  id: Generated<string>
+  left_dataset_id: string
+  right_dataset_id: string
+  kind: string
+  match_threshold: number
+  review_threshold: number
+  model: ColumnType<unknown, string, string>
+  model_trained: boolean
+  decisions_applied: number
+  figures: ColumnType<unknown, string, string>
+  run_by: string
+  agency_id: string
+  created_at: CreatedTimestamp
+}
+
+export interface MatchPairsTable {
+  id: Generated<string>
+  run_id: string
+  left_record_id: string
+  right_record_id: string
+  weight: number
+  probability: number
+  band: string
+  decision: string | null
+  explanation: ColumnType<unknown, string, string>
+  cluster: number
+}
+
+export interface MatchDecisionsTable {
+  id: Generated<string>
+  left_dataset_id: string
+  left_record_id: string
+  right_dataset_id: string
+  right_record_id: string
+  decision: string
+  reason: string | null
+  replaces_id: string | null
+  pair_id: string | null
+  decided_by: string
+  agency_id: string
+  decided_at: CreatedTimestamp
+}
+
+export interface MatchEntityLinksTable {
+  id: Generated<string>
+  dataset_id: string
+  record_id: string
+  entity_id: string
+  pair_id: string | null
+  reason: string
+  linked_by: string
+  agency_id: string
+  linked_at: CreatedTimestamp
+  removed_at: Date | null
+  removed_by: string | null
+  removal_reason: string | null
+}
+
 export interface DB {
   settings: SettingsTable
   agencies: AgenciesTable
@@ -697,4 +807,12 @@ export interface DB {
   order_checks: OrderChecksTable
   order_breaches: OrderBreachesTable
   order_variations: OrderVariationsTable
+  match_datasets: MatchDatasetsTable
+  match_dataset_records: MatchDatasetRecordsTable
+  match_uploads: MatchUploadsTable
+  match_models: MatchModelsTable
+  match_runs: MatchRunsTable
+  match_pairs: MatchPairsTable
+  match_decisions: MatchDecisionsTable
+  match_entity_links: MatchEntityLinksTable
 }
