@@ -33,6 +33,7 @@ import { searchRoutes } from '../modules/search/routes.ts'
 import { userRoutes } from '../modules/users/routes.ts'
 import { localProfileRoutes } from '../modules/profiles/routes.ts'
 import { orderRoutes } from '../modules/orders/routes.ts'
+import { matchingRoutes } from '../modules/matching/routes.ts'
 import { planRoutes } from '../modules/plans/routes.ts'
 import { powerRoutes } from '../modules/powers/routes.ts'
 import { privacyRoutes } from '../modules/privacy/routes.ts'
@@ -162,6 +163,7 @@ export async function buildApp(ctx: AppContext, options: { logger?: FastifyServe
   await app.register(powerRoutes)
   await app.register(planRoutes)
   await app.register(orderRoutes)
+  await app.register(matchingRoutes)
   await app.register(privacyRoutes)
   await app.register(referralRoutes)
   return app
