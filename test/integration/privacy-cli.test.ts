@@ -5,7 +5,12 @@ import os from 'node:os'
 import path from 'node:path'
 import { after, before, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { sql } from 'kysely'
 import { readEncodings } from '../../src/core/matching/privacy/compare.ts'
+import { asSystem } from '../../src/db/context.ts'
+import { issueApiToken } from '../../src/modules/auth/service.ts'
+import { startTestApp } from '../support/app.ts'
+import { engineName } from '../support/database.ts'
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../bin/achilles.mjs')
 let dir: string
@@ -17,6 +22,8 @@ before(() => {
   fs.writeFileSync(path.join(dir, 'short'), 'too short\n')
 })
 after(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+const RAW = ['HX-77301', 'HX-77302', 'Jonathan', 'Featherstonehaugh', 'Okonkwo', 'Granby', 'Derby', 'LE1', 'NG7', '1985', '1979', '19850312', '19791102', 'le16ha', 'ng72rd']
 
 // The command needs no database: it runs where the partner's records are, on an embedded data
 // folder of its own here so no server is involved.
@@ -43,7 +50,7 @@ test('encode writes a header and one encoded record a line, with figures, and no
   const read = readEncodings(text, 1)
   assert.ok('records' in read, JSON.stringify(read))
   assert.equal(read.records.length, 2)
-  for (const value of ['HX-77301', 'HX-77302', 'Jonathan', 'Featherstonehaugh', 'Okonkwo', 'Granby', 'Derby', 'LE1', 'NG7', '1985', '1979']) {
+  for (const value of RAW) {
     assert.ok(!text.toLowerCase().includes(value.toLowerCase()), `${value} appears in the encodings`)
   }
   assert.ok(!fs.existsSync(path.join(dir, 'encodings.jsonl.partial')))
@@ -67,4 +74,32 @@ test('encode refuses a short secret, a secret on the command line, and a mapping
   assert.equal(missing.code, 2)
   assert.match(missing.stderr, /--id is required\n--map is required\n--secret-file is required\n--out is required/)
   assert.ok(!fs.existsSync(path.join(dir, 'x.jsonl')))
+})
+
+test(`the file encode wrote, uploaded to the hub, is stored with no value from the file either (${engineName()})`, async () => {
+  const r = await run(['encode', '--input', 'people.csv', '--id', 'Ref', '--map', MAP, '--secret-file', 'secret', '--out', 'upload.jsonl'])
+  assert.equal(r.code, 0, r.stderr)
+  const t = await startTestApp()
+  try {
+    const analyst = t.partnership.users.find((u) => u.email === 'analyst@demo.achilles.example')!
+    const { token } = await issueApiToken(t.ctx, 'system', analyst.id, { name: 'encode test', scopes: ['records:read', 'records:write'] })
+    const res = await t.app.inject({
+      method: 'POST', url: '/api/v1/privacy/uploads', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ contact: 'Force intelligence bureau', purpose: 'Partnership matching', reviewDate: '2030-01-01', fileName: 'upload.jsonl', encodings: fs.readFileSync(path.join(dir, 'upload.jsonl'), 'utf8') }),
+    })
+    assert.equal(res.statusCode, 201, res.body)
+    assert.equal(JSON.parse(res.body).upload.records, 2)
+    // Every row of every table the upload touched, as text: the encodings and their description.
+    const stored = await asSystem(t.db, async (tx) => {
+      const out: string[] = []
+      for (const table of ['privacy_uploads', 'privacy_encodings', 'privacy_models', 'privacy_queries', 'privacy_query_hits']) {
+        out.push(...(await sql<{ r: string }>`SELECT row_to_json(x)::text AS r FROM ${sql.table(table)} x`.execute(tx)).rows.map((x) => x.r))
+      }
+      return out.join('\n')
+    })
+    assert.match(stored, /"record_count":2/)
+    for (const value of RAW) assert.ok(!stored.toLowerCase().includes(value.toLowerCase()), `${value} is stored at the hub`)
+  } finally {
+    await t.close()
+  }
 })
