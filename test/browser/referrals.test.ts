@@ -87,7 +87,9 @@ test('an analyst raises an information request from a person’s page; HMRC answ
   await audit.check(police, 'referral as sent')
 
   const hmrc = await pageFor(HMRC, errors)
-  assert.equal((await hmrc.goto(`${served.baseUrl}/referrals?view=incoming`))?.status(), 200)
+  assert.match(await hmrc.locator('#referrals + ul').innerText(), /1 to answer or route/)
+  await audit.check(hmrc, 'home page with referrals to answer')
+  await Promise.all([hmrc.waitForNavigation(), hmrc.getByRole('link', { name: '1 to answer or route' }).click()])
   await audit.check(hmrc, 'referrals to answer')
   await Promise.all([hmrc.waitForNavigation(), hmrc.getByRole('link', { name: reference }).click()])
   await audit.check(hmrc, 'referral to answer, with its forms')

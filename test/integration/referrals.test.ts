@@ -269,6 +269,7 @@ describe(`GAIN referrals on ${engineName()}`, () => {
     assert.equal(sent.status, 303, sent.body.slice(0, 2000))
     const id = String(sent.headers.location).split('/').pop()!
     const hmrc = await signedIn(t.app, HMRC)
+    assert.match((await hmrc.get('/')).body, /href="\/referrals\?view=incoming">\d+ to answer or route/, 'the home page counts the referrals to answer')
     const list = await hmrc.get('/referrals?view=incoming')
     assert.ok(list.body.includes(`/referrals/${id}`))
     const page = await hmrc.get(`/referrals/${id}`)

@@ -12,6 +12,7 @@ import { STRAND_LABELS } from '../../core/powers/catalogue.ts'
 import { DISRUPTION_OUTCOME_LABELS } from '../plans/schema.ts'
 import { checksDueFor } from '../orders/service.ts'
 import { ORDER_TYPE_LABELS } from '../orders/schema.ts'
+import { referralCountsFor } from '../referrals/service.ts'
 import { ukDay } from '../../core/time/ukDates.ts'
 import { userCounts } from '../users/service.ts'
 
@@ -34,7 +35,7 @@ export async function homeRoutes(app: FastifyInstance): Promise<void> {
     // only see the partnership's shape.
     const showDirectory = can('users.read') || !can('records.read')
     // One transaction for the whole page: on the embedded database each costs round trips.
-    const { agencies, users, notes, groups, work, checks } = await asUser(db, actor, async (tx) => {
+    const { agencies, users, notes, groups, work, checks, referrals } = await asUser(db, actor, async (tx) => {
       const work = can('records.read') ? await myWork(tx, db, actor, app.ctx.now()) : null
       return {
         agencies: showDirectory ? await agencyCounts(tx) : null,
@@ -45,8 +46,9 @@ export async function homeRoutes(app: FastifyInstance): Promise<void> {
         // Checks still to record by the end of this month (overdue ones too): on the orders of the
         // groups the user leads, and those assigned to their agency.
         checks: work ? await checksDueFor(tx, actor, work.ledGroups.map((g) => g.id), endOfMonth(ukDay(app.ctx.now()))) : null,
+        referrals: await referralCountsFor(tx, actor, app.ctx.now()),
       }
     })
-    return renderPage(request, reply, 'home/views/dashboard.njk', { title: 'Home', agencies, users, notes, groups, work, checks, planLabels, orderTypes: ORDER_TYPE_LABELS, today: ukDay(app.ctx.now()) })
+    return renderPage(request, reply, 'home/views/dashboard.njk', { title: 'Home', agencies, users, notes, groups, work, checks, referrals, planLabels, orderTypes: ORDER_TYPE_LABELS, today: ukDay(app.ctx.now()) })
   })
 }

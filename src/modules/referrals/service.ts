@@ -295,6 +295,15 @@ export async function listReferrals(db: Database, actor: Actor, raw: unknown, no
 }
 
 /**
+ * How many referrals are open with the actor's agency to answer or route, sent by it, and late, for
+ * the home page. Counts only: no referral is shown, so nothing is disclosed or logged.
+ */
+export async function referralCountsFor(tx: Tx, actor: Actor, now: Date): Promise<{ incoming: number; outgoing: number; overdue: number } | null> {
+  if (!actor.capabilities.includes('records.read')) return null
+  return q.referralCounts(tx, actor, ukDay(now))
+}
+
+/**
  * One referral with its timeline and the answers the reader may see, and the actions open to them.
  * The reading is logged for the referral and for each answer shown: a consultation of what the
  * reader's agency wrote, a disclosure to it of what another agency wrote.
