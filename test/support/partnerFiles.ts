@@ -54,3 +54,34 @@ export function secondPartnerCsv(list: Person[]): string {
 
 export const FIRST_MAPPING = { given_name: 'Forename', family_name: 'Surname', birth_date: 'DOB', postcode: 'Postcode', email: 'Email' }
 export const SECOND_MAPPING = { given_name: 'First name', family_name: 'Last name', birth_date: 'Date of birth', postcode: 'Post code', email: 'E-mail' }
+
+// The two files imported (shared with the whole partnership) by the police and HMRC analysts of the
+// demonstration partnership, through the API, and a run over them with a wide review band.
+
+type Injectable = { app: { inject: (o: any) => Promise<{ statusCode: number; body: string }> }; ctx: any; partnership: { users: Array<{ id: string; email: string }> } }
+export type Api = (method: 'GET' | 'POST', url: string, json?: unknown) => Promise<{ status: number; body: any }>
+
+export async function apiFor(t: Injectable, email: string): Promise<Api> {
+  const { issueApiToken } = await import('../../src/modules/auth/service.ts')
+  const id = t.partnership.users.find((u) => u.email === email)!.id
+  const { token } = await issueApiToken(t.ctx, 'system', id, { name: 'matching test', scopes: ['records:read', 'records:write'] })
+  return async (method, url, json) => {
+    const res = await t.app.inject({ method, url, headers: { authorization: `Bearer ${token}`, ...(json !== undefined ? { 'content-type': 'application/json' } : {}) }, payload: json !== undefined ? JSON.stringify(json) : undefined })
+    return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : null }
+  }
+}
+
+export const HANDLING = { purpose: 'GAIN: finding the people both partners hold', reviewDate: '2028-11-23', protectiveMarking: 'OFFICIAL', handlingCode: 'P', sharingScope: 'partnership' }
+
+export async function twoPartners(police: Api, hmrc: Api, size = 60): Promise<{ left: string; right: string }> {
+  const first = people(size)
+  const second = secondPartner(first)
+  const b64 = (s: string) => Buffer.from(s).toString('base64')
+  const a = await police('POST', '/api/v1/matching/datasets', { name: 'Police nominals', kind: 'person', fileName: 'police.csv', content: b64(firstPartnerCsv(first)), idColumn: 'Ref', mapping: FIRST_MAPPING, dryRun: false, ...HANDLING })
+  const b = await hmrc('POST', '/api/v1/matching/datasets', { name: 'HMRC traders', kind: 'person', fileName: 'hmrc.csv', content: b64(secondPartnerCsv(second)), idColumn: 'Reference', mapping: SECOND_MAPPING, dryRun: false, ...HANDLING })
+  if (a.status !== 201 || b.status !== 201) throw new Error(`Could not import the partners' files: ${JSON.stringify([a.body, b.body])}`)
+  return { left: a.body.datasetId, right: b.body.datasetId }
+}
+
+/** A band wide enough that the pairs with a slip or a new e-mail address go to review. */
+export const WIDE = { matchThreshold: 0.999, reviewThreshold: 0.01 }
