@@ -317,6 +317,28 @@ describe(`GAIN referrals on ${engineName()}`, () => {
     assert.deepEqual(counts, [0, 0, 0])
   })
 
+  test('the database is the second lock: a raw transaction cannot hand a referral on, reopen it, act for another party or rewrite what was disclosed', async () => {
+    const subject = await suspect()
+    const r = (await api(POLICE)('POST', '/api/v1/referrals', referral(subject))).body
+    const raw = (email: string, statement: ReturnType<typeof sql>) => asUser(t.db, actorOf(email), (tx) => statement.execute(tx))
+    await assert.rejects(raw(HMRC, sql`UPDATE referrals SET recipient_agency_id = ${agencyOf(TRADING_STANDARDS)} WHERE id = ${r.id}`), /only the GAIN coordinator may route/)
+    await assert.rejects(raw(HMRC, sql`UPDATE referrals SET state = 'closed' WHERE id = ${r.id}`), /cannot become closed|only the requesting agency/)
+    await assert.rejects(raw(POLICE, sql`UPDATE referrals SET state = 'answered' WHERE id = ${r.id}`), /only the agency a referral is with/)
+    await assert.rejects(raw(POLICE, sql`UPDATE referrals SET summary = 'Something else entirely' WHERE id = ${r.id}`), /permission denied/)
+    await assert.rejects(raw(UNINVOLVED, sql`INSERT INTO referral_answers (referral_id, answering_agency_id, answered_by, body, source_evaluation, intelligence_assessment, protective_marking, handling_code) VALUES (${r.id}, ${agencyOf(UNINVOLVED)}, ${user(UNINVOLVED).id}, 'x', 'A', 1, 'OFFICIAL', 'P')`), /row-level security|violates/)
+    const after = await api(POLICE)('GET', `/api/v1/referrals/${r.id}`)
+    assert.deepEqual([after.body.state, after.body.recipientAgencyId, after.body.summary], ['sent', agencyOf(HMRC), r.summary])
+
+    // Withdrawn by the requester with a reason: the recipient is told, and can no longer answer.
+    const withdrawn = await api(POLICE)('POST', `/api/v1/referrals/${r.id}/withdraw`, { reason: 'The subject has been charged; we no longer need this.', rowVersion: after.body.rowVersion })
+    assert.equal(withdrawn.status, 200, JSON.stringify(withdrawn.body))
+    assert.equal(withdrawn.body.state, 'withdrawn')
+    assert.equal((await api(HMRC)('POST', `/api/v1/referrals/${r.id}/answer`, answer(withdrawn.body.rowVersion))).status, 409)
+    const told = await asSystem(t.db, (tx) => tx.selectFrom('mail_outbox').select('body_text').where('kind', '=', 'referral.withdrawn').where('related_id', '=', r.id).execute())
+    assert.ok(told.length >= 1, 'HMRC’s single points of contact are told')
+    assert.ok(told.every((m) => !m.body_text.includes(r.subjectDescription)))
+  })
+
   test('the nightly work reminds the agency that owes an answer once a day, without the referral’s details', async () => {
     const subject = await suspect()
     const r = (await api(POLICE)('POST', '/api/v1/referrals', referral(subject, { urgency: 'within_24_hours', subjectDescription: 'Reminder Subject Hidden' }))).body
