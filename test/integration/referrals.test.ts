@@ -309,6 +309,30 @@ describe(`GAIN referrals on ${engineName()}`, () => {
     assert.equal(bases.body.lawfulBases.find((b: any) => b.id === 'cda1998_s115').label, 'Crime and Disorder Act 1998, section 115')
   })
 
+  test('the coordinator routes by the agency’s name on the page; the agencies told are e-mailed a link, never the content; OFFICIAL-SENSITIVE needs a role that reads it', async () => {
+    const subject = await suspect()
+    const sent = (await api(POLICE)('POST', '/api/v1/referrals', referral(subject, { recipientAgencyId: undefined, toCoordinator: true, subjectDescription: 'Routed Subject Not In Mail' }))).body
+    const mailFor = (id: string, kind: string) => asSystem(t.db, (tx) => tx.selectFrom('mail_outbox').select(['to_address', 'subject', 'body_text']).where('kind', '=', kind).where('related_id', '=', id).execute())
+    const atCoordinator = await mailFor(sent.id, 'referral.received')
+    assert.ok(atCoordinator.some((m) => m.to_address === COORDINATOR), 'the GAIN coordinator is told a referral waits to be routed')
+    const coordinator = await signedIn(t.app, COORDINATOR)
+    const unknown = await coordinator.submit(`/referrals/${sent.id}`, `/referrals/${sent.id}/route`, { recipientAgencyName: 'Ministry of Nowhere', rowVersion: '1' })
+    assert.equal(unknown.status, 400)
+    assert.ok(unknown.body.includes('href="#route-recipientAgencyName"'))
+    const routed = await coordinator.submit(`/referrals/${sent.id}`, `/referrals/${sent.id}/route`, { recipientAgencyName: 'HM Revenue and Customs – Fraud Investigation Service', rowVersion: '1' })
+    assert.equal(routed.status, 303, routed.body.slice(0, 1500))
+    const atHmrc = (await mailFor(sent.id, 'referral.received')).filter((m) => m.to_address !== COORDINATOR)
+    assert.ok(atHmrc.length >= 1, 'HMRC’s single points of contact are told')
+    assert.ok([...atCoordinator, ...atHmrc].every((m) => m.body_text.includes(`/referrals/${sent.id}`) && !m.body_text.includes('Routed Subject Not In Mail') && !m.body_text.includes('car washes')))
+    assert.equal((await mailFor(sent.id, 'referral.routed')).length, 1, 'the requesting officer hears it was routed')
+
+    // OFFICIAL-SENSITIVE: trading standards' partner officer (no OFFICIAL-SENSITIVE reading) cannot see one sent to their agency.
+    const sensitive = await api(POLICE)('POST', '/api/v1/referrals', referral(subject, { recipientAgencyId: agencyOf(TRADING_STANDARDS), protectiveMarking: 'OFFICIAL-SENSITIVE' }))
+    assert.equal(sensitive.status, 201, JSON.stringify(sensitive.body))
+    assert.equal((await api(TRADING_STANDARDS)('GET', `/api/v1/referrals/${sensitive.body.id}`)).status, 404)
+    assert.ok(!(await api(TRADING_STANDARDS)('GET', '/api/v1/referrals')).body.rows.some((x: any) => x.id === sensitive.body.id))
+  })
+
   test('row-level security holds without the application’s WHERE: an outsider’s transaction reads no referral, answer or event', async () => {
     const count = (email: string) => asUser(t.db, actorOf(email), (tx) => Promise.all(['referrals', 'referral_answers', 'referral_events'].map(async (table) =>
       (await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)}`.execute(tx)).rows[0]!.n)))
