@@ -289,6 +289,7 @@ describe(`GAIN referrals on ${engineName()}`, () => {
     // A group, declined through the form with its reason.
     const group = await api(POLICE)('POST', '/api/v1/groups', { name: `Referral Crew ${++serial}`, operationName: null, status: 'active', threatAreas: ['drugs'], areas: ['Leicester'], crossBorder: false, summary: 'Supplies drugs in Belgrave.', leadResponsibleOfficerEmail: 'lro@demo.achilles.example', ...held })
     assert.equal(group.status, 201, JSON.stringify(group.body))
+    assert.ok((await police.get(`/groups/${group.body.id}`)).body.includes(`/referrals/new?groupId=${group.body.id}`), 'raised from the group’s page')
     const groupForm = `/referrals/new?groupId=${group.body.id}`
     const groupSent = await police.submit(groupForm, '/referrals', { groupId: group.body.id, addressedTo: 'agency', recipientAgencyName: 'HM Revenue and Customs – Fraud Investigation Service', ...pageFields(), subjectDescription: 'The Belgrave crew' })
     assert.equal(groupSent.status, 303, groupSent.body.slice(0, 2000))
