@@ -40,10 +40,16 @@ function person(i: number): SourceRecord['values'] {
     address: `${i + 3} ${STREETS[i % 5]}`, postcode: `LE${(i % 9) + 1} ${i % 10}HA`,
   }
 }
+// HMRC's own people share nothing with those: other names, dates, streets and postcodes.
+const OWN_GIVEN = ['Ottoline', 'Barnaby', 'Xanthe', 'Ignatius', 'Peregrine', 'Wilhelmina', 'Cornelius', 'Philippa', 'Augustin', 'Rosalind']
+const OWN_FAMILY = ['Quarrington', 'Vandersteen', 'Llewellyn-Bowen', 'Marchbanks', 'Ffoulkes', 'Zabludowicz', 'Heathcote', 'Ormerod', 'Underwood', 'Yeardley']
+function stranger(i: number): SourceRecord['values'] {
+  return { given_name: OWN_GIVEN[i]!, family_name: OWN_FAMILY[i]!, birth_date: `20${String(i).padStart(2, '0')}-0${(i % 9) + 1}-1${i}`, address: `${i + 50} Meridian Way`, postcode: `NG${i + 10} ${i}XY` }
+}
 const mistyped = (v: SourceRecord['values']): SourceRecord['values'] => ({ ...v, family_name: v.family_name!.slice(0, -2) + v.family_name!.slice(-1) })
 const records = (prefix: string, list: Array<SourceRecord['values']>): SourceRecord[] => list.map((values, i) => ({ source: 1, id: `${prefix}-${1000 + i}`, values }))
 const POLICE_RECORDS = records('PNC', [...Array(30).keys()].map(person))
-const HMRC_RECORDS = records('HMRC', [...[...Array(10).keys()].map((i) => (i % 3 === 0 ? mistyped(person(i)) : person(i))), ...[...Array(10).keys()].map((i) => person(100 + i))])
+const HMRC_RECORDS = records('HMRC', [...[...Array(10).keys()].map((i) => (i % 3 === 0 ? mistyped(person(i)) : person(i))), ...[...Array(10).keys()].map(stranger)])
 const TS_RECORDS = records('TS', [20, 21, 22, 23, 24].map(person))
 const file = (list: SourceRecord[], secret = SECRET) => encodingsText(encodeRecords(list, secret))
 const upload = (email: string, list: SourceRecord[] | string, extra: Record<string, unknown> = {}) =>
@@ -144,7 +150,7 @@ describe(`privacy-preserving matching on ${engineName()}`, () => {
       assert.equal(h.askedRef, null)
       assert.ok(['strong', 'probable'].includes(h.strength))
     }
-    const stranger = await ask(TRADING_STANDARDS, { mode: 'encoded', encodings: file(records('TS-Q', [{ given_name: 'Ottoline', family_name: 'Quarrington', birth_date: '2001-07-28', postcode: 'NG7 2RD' }])) })
+    const stranger = await ask(TRADING_STANDARDS, { mode: 'encoded', encodings: file(records('TS-Q', [{ given_name: 'Hephzibah', family_name: 'Drinkwater', birth_date: '2001-07-28', postcode: 'NG7 2RD' }])) })
     assert.deepEqual(stranger.body.hits, [])
     // The requester's own agency is never a hit: trading standards holds person 22 itself.
     const own = await ask(TRADING_STANDARDS, { mode: 'encoded', encodings: file(records('TS-Q', [person(22)])) })

@@ -5,7 +5,7 @@ import path from 'node:path'
 import { describe, test } from 'node:test'
 import { febrlLinkage, LINKAGE_DATA, pairAccuracy } from '../../bench/linkageData.ts'
 import { dice, fromBase64 } from '../../src/core/matching/privacy/bits.ts'
-import { incompatibility, linkEncoded, readEncodings } from '../../src/core/matching/privacy/compare.ts'
+import { incompatibility, indexModel, linkEncoded, MIN_TRAINING_RECORDS, readEncodings } from '../../src/core/matching/privacy/compare.ts'
 import { blockingDigest, dateTokens, encodeRecords, encodingsText, keyCheckValue, paddedBigrams } from '../../src/core/matching/privacy/encode.ts'
 import { linkPrivately } from '../../src/core/matching/privacy/index.ts'
 import { prepareRecord, type SourceRecord } from '../../src/core/matching/record.ts'
@@ -147,6 +147,42 @@ describe('keyed Bloom-filter encodings', () => {
     const notDigest = JSON.parse(text[1]!)
     notDigest.ref = 'PNC-0042'
     assert.deepEqual(problem([text[0], JSON.stringify(notDigest), text[2]].join('\n')), [{ line: 2, message: 'is not an encoded record: it needs ref (a 32-character hex digest), fields, clk and blocks' }])
+  })
+})
+
+describe('the model a hub scores questions with', () => {
+  const SUBJECT = { given_name: 'Siobhan', family_name: 'Achterberg', birth_date: '1984-06-17', address: '22 Belgrave Gate', postcode: 'LE1 3GR' }
+  const OTHERS = [
+    { given_name: 'Tomasz', family_name: 'Kowalczyk', birth_date: '1979-11-02', address: '3 Derby Road', postcode: 'NG7 2RD' },
+    { given_name: 'Amara', family_name: 'Nwachukwu', birth_date: '1991-01-30', address: '9 London Road', postcode: 'LE2 0QB' },
+  ]
+  const read = (list: Array<SourceRecord['values']>, source: number) => {
+    const r = readEncodings(encodingsText(encodeRecords(list.map((values, i) => ({ source: 1, id: `${source}-${i}`, values })), SECRET)), source)
+    assert.ok('records' in r)
+    return r
+  }
+
+  test('a handful of uploads is scored with the starting model: a subject with a typo is a strong hit, a namesake elsewhere none', () => {
+    const police = read([SUBJECT, ...OTHERS], 2)
+    const { model, trained } = indexModel(police.header.parameters, [...police.records, ...read(OTHERS, 3).records], true)
+    assert.equal(trained, false)
+    assert.equal(model.prior, 1 / 5)
+    // Exact agreement on a date of birth is worth more than on a given name: it happens by chance less.
+    const level0 = (key: string) => model.comparisons.find((c) => c.key === key)!.levels[0]!
+    assert.ok(level0('birth_date').m / level0('birth_date').u > level0('given_name').m / level0('given_name').u)
+    const score = (values: SourceRecord['values']) => linkEncoded(police.header.parameters, [...read([values], 1).records, ...police.records], { link: true, model }).pairs.map((p) => p.probability)
+    const typo = score({ ...SUBJECT, family_name: 'Achterburg' })
+    assert.equal(typo.length, 1)
+    assert.ok(typo[0]! >= 0.99, String(typo[0]))
+    const namesake = score({ given_name: 'Siobhan', family_name: 'Kowalczyk', birth_date: '1990-06-17', postcode: 'LE1 3GR' })
+    assert.ok(namesake.every((p) => p < 0.9), String(namesake))
+  })
+
+  test('enough records are trained on, without labels', () => {
+    const people = [...Array(MIN_TRAINING_RECORDS).keys()].map((i) => ({ given_name: ['Ann', 'Bob', 'Cai', 'Dee'][i % 4]!, family_name: `Family${i}`, birth_date: `19${50 + (i % 50)}-0${(i % 9) + 1}-1${i % 10}`, postcode: `LE${i % 9} ${i % 10}AB` }))
+    const a = read(people.slice(0, 120), 1)
+    const b = read(people.slice(60), 2)
+    assert.equal(indexModel(a.header.parameters, [...a.records, ...b.records], true).trained, true)
   })
 })
 

@@ -5,7 +5,7 @@ import { ForbiddenError, NotFoundError, ValidationError, type FieldIssue } from 
 import { DEFAULT_OPTIONS } from '../../core/matching/linkage.ts'
 import type { MatchModel } from '../../core/matching/model.ts'
 import { toBase64 } from '../../core/matching/privacy/bits.ts'
-import { linkEncoded, readEncodings, type EncodingProblem } from '../../core/matching/privacy/compare.ts'
+import { indexModel, linkEncoded, readEncodings, type EncodingProblem } from '../../core/matching/privacy/compare.ts'
 import type { EncodedLine, EncodedRecord, EncodingHeader } from '../../core/matching/privacy/encode.ts'
 import { ENCODING_FORMAT, ENCODING_VERSION } from '../../core/matching/privacy/encode.ts'
 import { ukDay } from '../../core/time/ukDates.ts'
@@ -158,7 +158,8 @@ const fingerprintOf = (uploads: readonly q.UploadRow[]) => createHash('sha256').
 
 /**
  * The model for uploads of a kind made under one secret, trained without labels on all of them as
- * plain records are (linkage.ts), and kept until an upload changes. Runs with the owner's privileges.
+ * plain records are (linkage.ts), or set by reasoning while they are too few to train on
+ * (compare.ts, indexModel); kept until an upload changes. Runs with the owner's privileges.
  */
 async function currentModel(tx: Tx, uploads: readonly q.UploadRow[]): Promise<MatchModel> {
   const { kind, keyCheck, parameters } = uploads[0]!
@@ -168,7 +169,7 @@ async function currentModel(tx: Tx, uploads: readonly q.UploadRow[]): Promise<Ma
   const lines = await q.encodingsOf(tx, uploads.map((u) => u.id))
   const records = uploads.flatMap((u, i) => storedFile(u, lines.get(u.id)!, i + 1).records)
   // With one agency's upload alone there is nothing to link between, so its duplicates teach the model.
-  const { model } = linkEncoded(parameters, records, { link: uploads.length >= 2 })
+  const { model } = indexModel(parameters, records, uploads.length >= 2)
   await q.saveModel(tx, kind, keyCheck, fingerprint, model)
   return model
 }
