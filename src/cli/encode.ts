@@ -13,7 +13,7 @@ import { progressBar } from './progress.ts'
 // touches the database or the network; the secret is read from a file, never from the command
 // line, where other users of the machine could read it in the process list or the shell history.
 
-export const ENCODE_USAGE = 'achilles encode --input FILE.csv --id COLUMN --map canonical=column[+column],... --secret-file PATH --out encodings.jsonl [--kind person|business]'
+export const ENCODE_USAGE = 'achilles encode --input FILE.csv --id COLUMN --map canonical=column[+column],... --secret-file PATH --out encodings.jsonl [--kind person|business] [--refs refs.csv]'
 
 const n = (v: number) => v.toLocaleString('en-GB')
 
@@ -37,7 +37,7 @@ export function readSecretFile(file: string): { secret: Buffer } | { problem: st
 export async function runEncode(env: CommandEnv, args: string[]): Promise<number> {
   let values
   try {
-    values = parseArgs({ args, options: { input: { type: 'string' }, id: { type: 'string' }, map: { type: 'string' }, 'secret-file': { type: 'string' }, out: { type: 'string' }, kind: { type: 'string' }, secret: { type: 'string' } } }).values
+    values = parseArgs({ args, options: { input: { type: 'string' }, id: { type: 'string' }, map: { type: 'string' }, 'secret-file': { type: 'string' }, out: { type: 'string' }, kind: { type: 'string' }, secret: { type: 'string' }, refs: { type: 'string' } } }).values
   } catch (error) {
     env.err(`${(error as Error).message}\nusage: ${ENCODE_USAGE}\n`)
     return 2
@@ -111,6 +111,10 @@ export async function runEncode(env: CommandEnv, args: string[]): Promise<number
 
   const e = encoder(secret.secret, { kind })
   const out = values.out!
+  if (values.refs !== undefined && path.resolve(values.refs) === path.resolve(out)) {
+    env.err('--refs must name another file than --out: the references with your ids stay with you, the encodings go to the hub\n')
+    return 2
+  }
   const temporary = `${out}.partial`
   const fd = fs.openSync(temporary, 'w', 0o640)
   const bar = progressBar(env.out, env.isTTY, 'Encoding records', rows.length)
@@ -138,9 +142,17 @@ export async function runEncode(env: CommandEnv, args: string[]): Promise<number
   }
   // Written whole or not at all: a file cut short by an interruption is never left under the name asked for.
   fs.renameSync(temporary, out)
+  if (values.refs !== undefined) {
+    // Each record's id beside the reference the hub knows it by, so the partner can tell which of
+    // its records a hit names. It holds the ids in clear: it is never uploaded, and only its owner may read it.
+    const lines = ['id,ref', ...rows.map((row) => { const id = row.cells[idIndex]!.trim(); return `${/[",\r\n]/.test(id) ? `"${id.replace(/"/g, '""')}"` : id},${e.refOf(id)}` })]
+    fs.writeFileSync(`${values.refs}.partial`, `${lines.join('\r\n')}\r\n`, { mode: 0o600 })
+    fs.renameSync(`${values.refs}.partial`, values.refs)
+  }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   env.out(`Encoded ${n(rows.length)} record(s), ${n(fieldsEncoded)} field value(s) in ${n(mapping.map.size)} mapped field(s) (${[...mapping.map.keys()].join(', ')}), in ${seconds.toFixed(2)} s.\n`)
   env.out(`Wrote ${out}: Bloom-filter encodings only, no value from the file. Key check ${e.keyCheck}.\n`)
+  if (values.refs !== undefined) env.out(`Wrote ${values.refs}: your ids beside the references the hub names them by. Keep it: never upload it.\n`)
   return 0
 }
 

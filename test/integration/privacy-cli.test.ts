@@ -56,6 +56,19 @@ test('encode writes a header and one encoded record a line, with figures, and no
   assert.ok(!fs.existsSync(path.join(dir, 'encodings.jsonl.partial')))
 })
 
+test('encode --refs writes, for the partner alone, each id beside the reference a hit will name', async () => {
+  const r = await run(['encode', '--input', 'people.csv', '--id', 'Ref', '--map', MAP, '--secret-file', 'secret', '--out', 'with-refs.jsonl', '--refs', 'refs.csv'])
+  assert.equal(r.code, 0, r.stderr)
+  assert.match(r.stdout, /Wrote refs.csv: your ids beside the references the hub names them by/)
+  const refs = fs.readFileSync(path.join(dir, 'refs.csv'), 'utf8').trim().split('\r\n').map((l) => l.split(','))
+  const lines = fs.readFileSync(path.join(dir, 'with-refs.jsonl'), 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l).ref)
+  assert.deepEqual(refs, [['id', 'ref'], ['HX-77301', lines[0]], ['HX-77302', lines[1]]])
+  assert.equal(fs.statSync(path.join(dir, 'refs.csv')).mode & 0o077, 0, 'only its owner may read it')
+  const same = await run(['encode', '--input', 'people.csv', '--id', 'Ref', '--map', MAP, '--secret-file', 'secret', '--out', 'x.jsonl', '--refs', 'x.jsonl'])
+  assert.equal(same.code, 2)
+  assert.match(same.stderr, /--refs must name another file than --out/)
+})
+
 test('encode refuses a short secret, a secret on the command line, and a mapping with unknown fields or columns', async () => {
   const short = await run(['encode', '--input', 'people.csv', '--id', 'Ref', '--map', MAP, '--secret-file', 'short', '--out', 'x.jsonl'])
   assert.equal(short.code, 2)
