@@ -310,7 +310,7 @@ describe(`GAIN referrals on ${engineName()}`, () => {
     assert.equal(bases.body.lawfulBases.find((b: any) => b.id === 'cda1998_s115').label, 'Crime and Disorder Act 1998, section 115')
   })
 
-  test('the coordinator routes by the agency’s name on the page; the agencies told are e-mailed a link, never the content; OFFICIAL-SENSITIVE needs a role that reads it', async () => {
+  test('the coordinator routes by the agency’s name on the page; the agencies told are e-mailed a link, never the content; OFFICIAL-SENSITIVE goes only where someone may read it', async () => {
     const subject = await suspect()
     const sent = (await api(POLICE)('POST', '/api/v1/referrals', referral(subject, { recipientAgencyId: undefined, toCoordinator: true, subjectDescription: 'Routed Subject Not In Mail' }))).body
     const mailFor = (id: string, kind: string) => asSystem(t.db, (tx) => tx.selectFrom('mail_outbox').select(['to_address', 'subject', 'body_text']).where('kind', '=', kind).where('related_id', '=', id).execute())
@@ -327,11 +327,18 @@ describe(`GAIN referrals on ${engineName()}`, () => {
     assert.ok([...atCoordinator, ...atHmrc].every((m) => m.body_text.includes(`/referrals/${sent.id}`) && !m.body_text.includes('Routed Subject Not In Mail') && !m.body_text.includes('car washes')))
     assert.equal((await mailFor(sent.id, 'referral.routed')).length, 1, 'the requesting officer hears it was routed')
 
-    // OFFICIAL-SENSITIVE: trading standards' partner officer (no OFFICIAL-SENSITIVE reading) cannot see one sent to their agency.
+    // OFFICIAL-SENSITIVE: nobody at trading standards has a role that reads it, so sending it there is
+    // refused rather than left unseen; HMRC's analyst reads it.
     const sensitive = await api(POLICE)('POST', '/api/v1/referrals', referral(subject, { recipientAgencyId: agencyOf(TRADING_STANDARDS), protectiveMarking: 'OFFICIAL-SENSITIVE' }))
-    assert.equal(sensitive.status, 201, JSON.stringify(sensitive.body))
-    assert.equal((await api(TRADING_STANDARDS)('GET', `/api/v1/referrals/${sensitive.body.id}`)).status, 404)
-    assert.ok(!(await api(TRADING_STANDARDS)('GET', '/api/v1/referrals')).body.rows.some((x: any) => x.id === sensitive.body.id))
+    assert.equal(sensitive.status, 400)
+    assert.deepEqual(messages(sensitive.body), ['recipientAgencyId: Nobody at that agency can read OFFICIAL-SENSITIVE records in Achilles: send it to another agency, or through the GAIN coordinator'])
+    const toHmrc = await api(POLICE)('POST', '/api/v1/referrals', referral(subject, { protectiveMarking: 'OFFICIAL-SENSITIVE' }))
+    assert.equal(toHmrc.status, 201)
+    assert.equal((await api(HMRC)('GET', `/api/v1/referrals/${toHmrc.body.id}`)).body.protectiveMarking, 'OFFICIAL-SENSITIVE')
+    assert.equal((await api(TRADING_STANDARDS)('GET', `/api/v1/referrals/${toHmrc.body.id}`)).status, 404)
+    const viaCoordinator = (await api(POLICE)('POST', '/api/v1/referrals', referral(subject, { recipientAgencyId: undefined, toCoordinator: true, protectiveMarking: 'OFFICIAL-SENSITIVE' }))).body
+    const badRoute = await api(COORDINATOR)('POST', `/api/v1/referrals/${viaCoordinator.id}/route`, { recipientAgencyId: agencyOf(TRADING_STANDARDS), rowVersion: viaCoordinator.rowVersion })
+    assert.deepEqual(messages(badRoute.body).map((m) => m.split(':')[0]), ['recipientAgencyId'], 'nor routed there')
   })
 
   test('row-level security holds without the application’s WHERE: an outsider’s transaction reads no referral, answer or event', async () => {

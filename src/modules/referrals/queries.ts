@@ -278,6 +278,14 @@ export async function agencyRegion(db: Queryable, agencyId: string): Promise<str
   return (await db.selectFrom('agencies').select('region').where('id', '=', agencyId).executeTakeFirst())?.region ?? null
 }
 
+/** Whether an agency has an active user whose role reads OFFICIAL-SENSITIVE records (roles named by the caller). */
+export async function agencyHasReaderOf(db: Queryable, agencyId: string, roles: readonly string[]): Promise<boolean> {
+  if (roles.length === 0) return false
+  const row = await db.selectFrom('users').select('id').where('agency_id', '=', agencyId).where('active', '=', true)
+    .where(sql<boolean>`roles && ${sql.val([...roles])}::text[]`).limit(1).executeTakeFirst()
+  return row !== undefined
+}
+
 /**
  * Who hears that a referral is waiting at an agency: its GAIN single points of contact, and where it
  * is the coordinator's agency its GAIN coordinators. By agency, each address once.

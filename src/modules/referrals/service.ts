@@ -9,7 +9,7 @@ import {
   type DeclineGround, type Party, type ReferralAction, type ReferralFacts, type ReferralKind, type ReferralState, type Urgency,
 } from '../../core/referrals/referrals.ts'
 import { longUkDate, ukDay } from '../../core/time/ukDates.ts'
-import type { Capability } from '../../core/access/roles.ts'
+import { capabilitiesOf, ROLES, type Capability } from '../../core/access/roles.ts'
 import type { Database } from '../../db/connection.ts'
 import { asSystem, asUser, withOwnerPrivileges, type Tx } from '../../db/context.ts'
 import { parseInput } from '../../http/validation.ts'
@@ -183,6 +183,20 @@ async function chooseCoordinator(tx: Tx, actor: Actor, named: string | null, iss
 // ---------------------------------------------------------------------------------------------
 // Sending
 
+/** The roles that read OFFICIAL-SENSITIVE records. */
+const SENSITIVE_READERS = ROLES.filter((role) => capabilitiesOf([role]).includes('records.read_sensitive'))
+
+/**
+ * An OFFICIAL-SENSITIVE referral sent or routed to an agency where nobody's role may read that
+ * marking would wait unseen until it was late: refused, saying so.
+ */
+async function sensitiveReaderProblems(tx: Tx, agencyId: string | null, marking: string, field: string): Promise<FieldIssue[]> {
+  if (marking !== 'OFFICIAL-SENSITIVE' || agencyId === null) return []
+  if (await q.agencyHasReaderOf(tx, agencyId, SENSITIVE_READERS)) return []
+  return [{ field, message: 'Nobody at that agency can read OFFICIAL-SENSITIVE records in Achilles: send it to another agency, or through the GAIN coordinator' }]
+}
+
+
 /**
  * Sends a referral or information request about an entity or group the actor may see, to a named
  * agency or to the regional GAIN coordinator to route. Logged as the collection of the referral and
@@ -218,6 +232,7 @@ export async function sendReferral(db: Database, actor: Actor, raw: unknown, now
     issues.push(...due.issues)
     issues.push(...statedBasisProblems(LAWFUL_BASIS_INFO[input.lawfulBasis].needsStatedBasis, input.lawfulBasisDetail))
     issues.push(...markingProblems(subject.protectiveMarking, input.protectiveMarking))
+    if (!input.toCoordinator && issues.every((i) => i.field !== 'recipientAgencyId')) issues.push(...(await sensitiveReaderProblems(tx, recipient, input.protectiveMarking, 'recipientAgencyId')))
     issues.push(...handlingProblems({ ...input, sharingScope: 'named', sharedWithAgencyIds: [recipient ?? actor.agencyId] }))
     if (issues.length > 0) throw new ValidationError(issues)
     const id = await q.insertReferral(tx, {
@@ -404,6 +419,7 @@ export async function routeReferral(db: Database, actor: Actor, id: string, raw:
     else {
       const status = await agencyStatus(tx, input.recipientAgencyId)
       if (!status || !status.active) issues.push({ field: 'recipientAgencyId', message: 'The agency does not exist or is no longer active: choose another' })
+      else issues.push(...(await sensitiveReaderProblems(tx, input.recipientAgencyId, r.protectiveMarking, 'recipientAgencyId')))
     }
     if (issues.length > 0) throw new ValidationError(issues)
     await moveOn(tx, actor, r, input.rowVersion, { state, recipientAgencyId: input.recipientAgencyId })
