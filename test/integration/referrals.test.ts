@@ -140,6 +140,7 @@ describe(`GAIN referrals on ${engineName()}`, () => {
     assert.equal(list.status, 200)
     assert.ok(!list.body.includes(r.reference) && !list.body.includes(r.subjectDescription))
     assert.equal((await page.get(`/intelligence/${intelligenceId}`)).status, 404)
+    assert.equal((await page.get(`/referrals/new?entityId=${subject}`)).status, 404, 'nor start one about a subject it cannot see')
     const own = await signedIn(t.app, TRADING_STANDARDS)
     const refused = await own.submit('/referrals', `/referrals/${r.id}/decline`, { declineGround: 'other', reason: 'Trying to decline what is not ours', rowVersion: '1' })
     assert.equal(refused.status, 404)
