@@ -24,6 +24,7 @@ import { loadDemonstrationReferrals } from '../modules/referrals/demonstration.t
 import { ensureDefaultModels } from '../modules/prioritisation/service.ts'
 import { ensurePowerCatalogue } from '../modules/powers/service.ts'
 import { credentials, userIdByEmail } from '../modules/users/service.ts'
+import { datasetCommandDefinition } from './dataset.ts'
 import { encodeCommandDefinition } from './encode.ts'
 import { importCommandDefinition } from './import.ts'
 import { PROFILE_USAGE } from './profileArgs.ts'
@@ -225,6 +226,7 @@ export const COMMANDS: Record<string, Command> = {
   token: { summary: 'make or revoke an API token', usage: 'achilles token create --user EMAIL --scope SCOPE | achilles token revoke ID', run: tokenCommand },
   import: importCommandDefinition,
   encode: encodeCommandDefinition,
+  dataset: datasetCommandDefinition,
   // The document libraries load only when a profile is asked for.
   profile: { summary: 'build a SOC local profile of an area from the public data loaded', usage: PROFILE_USAGE, run: async (env, args) => (await import('./profile.ts')).runProfile(env, args) },
 }

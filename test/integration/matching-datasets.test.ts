@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
+import { COMMANDS, type CommandEnv } from '../../src/cli/commands.ts'
 import { asSystem } from '../../src/db/context.ts'
 import { issueApiToken, SESSION_COOKIE } from '../../src/modules/auth/service.ts'
 import { signedIn, startTestApp, type TestApp } from '../support/app.ts'
@@ -232,5 +236,56 @@ describe('matching runs', () => {
     assert.equal(missing.status, 400)
     assert.match(missing.body, /href="#name">Enter a name for the dataset/)
     assert.match(missing.body, /href="#purpose">Enter why/)
+  })
+})
+
+describe('achilles dataset import', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'achilles-dataset-'))
+  async function cli(args: string[]) {
+    const out: string[] = []
+    const err: string[] = []
+    const env: CommandEnv = { db: t.db, config: t.ctx.config, out: (s) => out.push(s), err: (s) => err.push(s), isTTY: false, now: () => t.clock.now }
+    const code = await COMMANDS.dataset!.run(env, args)
+    return { code, out: out.join(''), err: err.join('') }
+  }
+  const base = (file: string) => [
+    'import', file, '--user', ANALYST, '--name', 'Licensing (command line)', '--id', 'Ref',
+    '--map', 'given_name=Forename,family_name=Surname,birth_date=DOB,postcode=Postcode', '--purpose', handling.purpose, '--review-date', handling.reviewDate,
+  ]
+
+  test('names every problem of the command, the mapping and the file, and imports nothing from a faulty file', async () => {
+    const usage = await cli(['import'])
+    assert.equal(usage.code, 2)
+    assert.match(usage.err, /Name the file to import/)
+    assert.match(usage.err, /--user is required/)
+    const file = path.join(dir, 'faulty.csv')
+    writeFileSync(file, firstPartnerCsv(first.slice(0, 10)).replace('\r\nP3,', '\r\nP2,'))
+    const badMap = await cli([...base(file).slice(0, 8), '--map', 'shoe=Size', ...base(file).slice(10)])
+    assert.equal(badMap.code, 2)
+    assert.match(badMap.err, /--map: This is not a canonical field: "shoe"/)
+    const before = await count('match_datasets')
+    const faulty = await cli(base(file))
+    assert.equal(faulty.code, 1)
+    assert.match(faulty.err, /Nothing was imported: faulty\.csv has 2 problem\(s\)/)
+    assert.match(faulty.err, /faulty\.csv, row 3, column A \("Ref"\): the identifier "P2" is on rows 3, 4/)
+    assert.equal(await count('match_datasets'), before)
+  })
+
+  test('imports a clean file as the user named, with a progress bar, and a dry run keeps nothing', async () => {
+    const file = path.join(dir, 'clean.csv')
+    writeFileSync(file, firstPartnerCsv(first))
+    const before = await count('match_datasets')
+    const dry = await cli([...base(file), '--dry-run'])
+    assert.equal(dry.code, 0, dry.err)
+    assert.match(dry.out, /Dry run, nothing kept: clean\.csv would import 60 records/)
+    assert.equal(await count('match_datasets'), before)
+    const done = await cli(base(file))
+    assert.equal(done.code, 0, done.err)
+    assert.match(done.out, /Importing clean\.csv: 60 of 60 records/)
+    const id = /as dataset ([0-9a-f-]{36})/.exec(done.out)![1]!
+    const collected = await asSystem(t.db, (tx) => tx.selectFrom('audit_events').select(['user_id']).where('record_type', '=', 'match_dataset').where('record_id', '=', id).where('action', '=', 'collection').executeTakeFirstOrThrow())
+    assert.equal(collected.user_id, user(ANALYST).id)
+    const tokens = await asSystem(t.db, (tx) => tx.selectFrom('api_tokens').select(['revoked_at']).where('name', '=', 'achilles dataset import').execute())
+    assert.ok(tokens.length >= 3 && tokens.every((k) => k.revoked_at !== null), 'the import’s tokens are revoked when it ends')
   })
 })
