@@ -5,10 +5,13 @@ export const HANDLING_NOTICE =
   'Handling conditions travel with this data: every record carries its handling code, and a record with code C carries the conditions under which it was shared. ' +
   'They bind whoever receives it; do not pass it on in breach of them.'
 
-/** A cell; one a spreadsheet would run as a formula is written as text (OWASP, "CSV injection"). */
+/**
+ * A cell; text a spreadsheet would run as a formula is written as text (OWASP, "CSV injection").
+ * A number is written as it is: -3.5 is a weight, not a formula.
+ */
 export function csvCell(value: string | number | null): string {
   let text = value === null ? '' : String(value)
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`
+  if (typeof value !== 'number' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`
   return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text
 }
 

@@ -28,7 +28,8 @@ const isBlank = (cells: readonly string[]) => cells.every((c) => c.trim() === ''
  * quote) gives no table and the row where reading stopped; problems with the headings are listed
  * with the table, so the caller can show them all before any row is checked.
  */
-export function readCsv(text: string): CsvReading {
+export function readCsv(text: string, options: { maxRows?: number } = {}): CsvReading {
+  const maxRows = options.maxRows ?? MAX_ROWS
   let records: string[][]
   try {
     records = parse(text, {
@@ -77,8 +78,8 @@ export function readCsv(text: string): CsvReading {
     else problems.push({ row: 1, message: `Columns ${columnLetter(first)} and ${columnLetter(index)} are both headed "${h}": give each column its own heading` })
   })
   if (rows.length === 0) problems.push({ row: null, message: 'The file has headings but no rows to import' })
-  if (rows.length > MAX_ROWS) {
-    problems.push({ row: null, message: `The file has ${rows.length.toLocaleString('en-GB')} rows: import at most ${MAX_ROWS.toLocaleString('en-GB')} at a time by splitting it` })
+  if (rows.length > maxRows) {
+    problems.push({ row: null, message: `The file has ${rows.length.toLocaleString('en-GB')} rows: import at most ${maxRows.toLocaleString('en-GB')} at a time by splitting it` })
   }
   return { table: { headers, rows }, problems }
 }
