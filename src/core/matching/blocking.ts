@@ -51,47 +51,117 @@ export const blockingRulesFor = (kind: RecordKind): BlockingRule<PreparedRecord>
 /** A block this large is a value shared by too many records to tell anyone apart (a placeholder date, say). */
 export const MAX_BLOCK_SIZE = 5_000
 
+/**
+ * Candidate pairs allowed per record, beyond a floor no run needs to go below. Rules on names alone
+ * find pairs in proportion to the square of the file: harmless at fifty thousand records, a billion
+ * pairs at a million against a million. Past the budget the loosest rules are left out (and said so),
+ * the tighter rules on names with a date, a postcode or an identifier still finding the matches.
+ */
+export const PAIRS_PER_RECORD = 60
+export const MIN_PAIR_BUDGET = 5_000_000
+
+export type RuleFigures = {
+  key: string
+  /** Pairs this rule found that no earlier rule had. */
+  pairs: number
+  /** Pairs its blocks hold, before pairs found by earlier rules are set aside. */
+  blockPairs: number
+  skippedBlocks: number
+  skippedRecords: number
+  /** Left out because the run's pairs would have passed the budget. */
+  leftOut: boolean
+}
+
 export type CandidatePairs = {
   count: number
   left: Int32Array
   right: Int32Array
-  /** Bit r set when the pair agrees on rule r's key. */
+  /** Bit r set when the pair agrees on rule r's key (rules left out never set theirs). */
   rules: Uint32Array
   /** Per rule: pairs it found first, and blocks skipped as too large (with their size). */
-  perRule: Array<{ key: string; pairs: number; skippedBlocks: number; skippedRecords: number }>
+  perRule: RuleFigures[]
+  budget: number
+}
+
+export type BlockingOptions = { link: boolean; budget?: number; onProgress?: (rule: number) => void }
+
+/** Each rule's key for each record as a small number (-1 for none): a million records by fourteen rules as strings would not fit. */
+function ruleKeys<R>(records: readonly R[], rule: BlockingRule<R>): { keys: Int32Array; blocks: number[][] } {
+  const ids = new Map<string, number>()
+  const keys = new Int32Array(records.length)
+  const blocks: number[][] = []
+  for (let i = 0; i < records.length; i++) {
+    const k = rule.keyOf(records[i]!)
+    if (k === null) {
+      keys[i] = -1
+      continue
+    }
+    let id = ids.get(k)
+    if (id === undefined) {
+      id = blocks.length
+      ids.set(k, id)
+      blocks.push([])
+    }
+    keys[i] = id
+    blocks[id]!.push(i)
+  }
+  return { keys, blocks }
+}
+
+/** The pairs a block holds: all of them, or only those across sources when linking. */
+function pairsIn<R extends { source: number }>(records: readonly R[], block: readonly number[], link: boolean): number {
+  if (!link) return (block.length * (block.length - 1)) / 2
+  const bySource = new Map<number, number>()
+  for (const i of block) bySource.set(records[i]!.source, (bySource.get(records[i]!.source) ?? 0) + 1)
+  let all = 0
+  let within = 0
+  for (const n of bySource.values()) {
+    all += n
+    within += (n * (n - 1)) / 2
+  }
+  return (all * (all - 1)) / 2 - within
 }
 
 /**
  * The pairs that agree on at least one rule's key, each once. `link` compares only records from
  * different sources (two partners' files); otherwise every pair (one file's duplicates, or both).
  */
-export function candidatePairs<R extends { source: number }>(records: readonly R[], rules: readonly BlockingRule<R>[], link: boolean, onProgress?: (rule: number) => void): CandidatePairs {
-  const keys = rules.map((rule) => records.map((r) => rule.keyOf(r)))
-  let capacity = Math.max(1024, records.length * 4)
-  let left: Int32Array<ArrayBuffer> = new Int32Array(capacity)
-  let right: Int32Array<ArrayBuffer> = new Int32Array(capacity)
-  let masks = new Uint32Array(capacity)
-  let count = 0
-  const perRule: CandidatePairs['perRule'] = []
-  for (let r = 0; r < rules.length; r++) {
-    onProgress?.(r)
-    const blocks = new Map<string, number[]>()
-    const ruleKeys = keys[r]!
-    for (let i = 0; i < records.length; i++) {
-      const k = ruleKeys[i]
-      if (k === null || k === undefined) continue
-      const block = blocks.get(k)
-      if (block) block.push(i)
-      else blocks.set(k, [i])
-    }
-    const stats = { key: rules[r]!.key, pairs: 0, skippedBlocks: 0, skippedRecords: 0 }
-    for (const block of blocks.values()) {
+export function candidatePairs<R extends { source: number }>(records: readonly R[], rules: readonly BlockingRule<R>[], options: BlockingOptions): CandidatePairs {
+  const { link, onProgress } = options
+  const budget = options.budget ?? Math.max(MIN_PAIR_BUDGET, PAIRS_PER_RECORD * records.length)
+  const keyed = rules.map((rule) => ruleKeys(records, rule))
+  const perRule: RuleFigures[] = keyed.map(({ blocks }, r) => {
+    const stats = { key: rules[r]!.key, pairs: 0, blockPairs: 0, skippedBlocks: 0, skippedRecords: 0, leftOut: false }
+    for (const block of blocks) {
       if (block.length < 2) continue
       if (block.length > MAX_BLOCK_SIZE) {
         stats.skippedBlocks++
         stats.skippedRecords += block.length
-        continue
-      }
+      } else stats.blockPairs += pairsIn(records, block, link)
+    }
+    return stats
+  })
+  // The loosest rules go first; the tightest always stays, so a run always has pairs to compare.
+  let total = perRule.reduce((s, r) => s + r.blockPairs, 0)
+  for (const r of [...perRule].sort((a, b) => b.blockPairs - a.blockPairs).slice(0, -1)) {
+    if (total <= budget) break
+    r.leftOut = true
+    total -= r.blockPairs
+  }
+  const keys = keyed.map((k, r) => (perRule[r]!.leftOut ? null : k.keys))
+
+  let capacity = Math.max(1024, Math.min(total, records.length * 4))
+  let left: Int32Array<ArrayBuffer> = new Int32Array(capacity)
+  let right: Int32Array<ArrayBuffer> = new Int32Array(capacity)
+  let masks = new Uint32Array(capacity)
+  let count = 0
+  const agree = (k: Int32Array | null, i: number, j: number) => k !== null && k[i] !== -1 && k[i] === k[j]
+  for (let r = 0; r < rules.length; r++) {
+    onProgress?.(r)
+    const stats = perRule[r]!
+    if (stats.leftOut) continue
+    for (const block of keyed[r]!.blocks) {
+      if (block.length < 2 || block.length > MAX_BLOCK_SIZE) continue
       for (let x = 0; x < block.length; x++) {
         const i = block[x]!
         for (let y = x + 1; y < block.length; y++) {
@@ -100,20 +170,17 @@ export function candidatePairs<R extends { source: number }>(records: readonly R
           // Found already by an earlier rule: every rule's agreement is recorded in the mask there.
           let earlier = false
           for (let e = 0; e < r; e++) {
-            const ke = keys[e]![i]
-            if (ke !== null && ke === keys[e]![j]) {
+            if (agree(keys[e] ?? null, i, j)) {
               earlier = true
               break
             }
           }
           if (earlier) continue
           let mask = 1 << r
-          for (let later = r + 1; later < rules.length; later++) {
-            const kl = keys[later]![i]
-            if (kl !== null && kl === keys[later]![j]) mask |= 1 << later
-          }
+          for (let later = r + 1; later < rules.length; later++) if (agree(keys[later] ?? null, i, j)) mask |= 1 << later
           if (count === capacity) {
-            capacity *= 2
+            // Grown by half, not doubled: at a hundred million pairs a doubling is a gigabyte wasted.
+            capacity = Math.min(Math.max(capacity + 1024, Math.ceil(capacity * 1.5)), Math.max(total, capacity + 1024))
             left = grow(left, capacity)
             right = grow(right, capacity)
             const m = new Uint32Array(capacity)
@@ -128,9 +195,8 @@ export function candidatePairs<R extends { source: number }>(records: readonly R
         }
       }
     }
-    perRule.push(stats)
   }
-  return { count, left: left.subarray(0, count), right: right.subarray(0, count), rules: masks.subarray(0, count), perRule }
+  return { count, left: left.subarray(0, count), right: right.subarray(0, count), rules: masks.subarray(0, count), perRule, budget }
 }
 
 function grow(array: Int32Array, capacity: number): Int32Array<ArrayBuffer> {

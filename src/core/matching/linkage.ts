@@ -20,6 +20,8 @@ export type LinkageOptions = {
   /** Random pairs drawn to estimate u. */
   uSamples: number
   seed: number
+  /** Candidate pairs at most; by default in proportion to the records (see PAIRS_PER_RECORD). */
+  pairBudget?: number
   /** A model trained before for this dataset pair: scored with, not retrained. */
   model?: MatchModel
   /** Clerical decisions by source record ids ("1:id|2:id", see pairKey): they override the score. */
@@ -41,7 +43,7 @@ export type LinkageResult<R> = {
   pairs: ScoredPair[]
   /** Per record, its cluster: the index of the cluster's first record. */
   clusters: Int32Array
-  figures: { records: number; candidatePairs: number; possiblePairs: number; matches: number; clusters: number; perRule: CandidatePairs['perRule'] }
+  figures: { records: number; candidatePairs: number; possiblePairs: number; pairBudget: number; matches: number; clusters: number; perRule: CandidatePairs['perRule'] }
 }
 
 /** The key a decision is stored under: both records by source and id, the smaller first. */
@@ -64,7 +66,7 @@ export function linkRecords<R extends { source: number; id: string }>(records: r
   const linking = options.link && sources.length >= 2
   const possiblePairs = linking ? sources[0]!.length * sources.slice(1).reduce((s, l) => s + l.length, 0) : (records.length * (records.length - 1)) / 2
 
-  const pairs = candidatePairs(records, rules, linking, (r) => progress('blocking', r, rules.length))
+  const pairs = candidatePairs(records, rules, { link: linking, budget: options.pairBudget, onProgress: (r) => progress('blocking', r, rules.length) })
   progress('blocking', rules.length, rules.length)
 
   const patterns = new Float64Array(pairs.count)
@@ -131,7 +133,7 @@ export function linkRecords<R extends { source: number; id: string }>(records: r
     frequencies,
     pairs: scored,
     clusters,
-    figures: { records: records.length, candidatePairs: pairs.count, possiblePairs, matches: links.length, clusters: clusterCount, perRule: pairs.perRule },
+    figures: { records: records.length, candidatePairs: pairs.count, possiblePairs, pairBudget: pairs.budget, matches: links.length, clusters: clusterCount, perRule: pairs.perRule },
   }
 }
 
