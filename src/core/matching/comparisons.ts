@@ -1,7 +1,6 @@
 import { areGivenNameVariants } from './names.ts'
 import type { PreparedRecord, RecordKind } from './record.ts'
-import { editDistance, jaroWinkler, wordOverlap } from './strings.ts'
-import { postcodeParts } from './values.ts'
+import { editDistance, jaroWinkler, sortedOverlap, wordOverlap } from './strings.ts'
 
 // How two records are compared, field by field. Each comparison sorts a pair into one of its levels,
 // from the strongest agreement to outright disagreement; the model learns how much each level says
@@ -23,15 +22,27 @@ export type Comparison<R> = {
 
 // Names repeat across a large file, so their similarities are worth remembering; the memory is
 // dropped when it grows past a bound, so a million distinct names cannot exhaust memory.
+// Kept by the first string then the second, so no key string is built for each pair.
 const MEMO_LIMIT = 2_000_000
-let memo = new Map<string, number>()
+let memo = new Map<string, Map<string, number>>()
+let memoSize = 0
 function similarity(a: string, b: string): number {
-  const key = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`
-  let s = memo.get(key)
+  const [x, y] = a < b ? [a, b] : [b, a]
+  let inner = memo.get(x)
+  let s = inner?.get(y)
   if (s === undefined) {
-    s = jaroWinkler(a, b)
-    if (memo.size >= MEMO_LIMIT) memo = new Map()
-    memo.set(key, s)
+    s = jaroWinkler(x, y)
+    if (memoSize >= MEMO_LIMIT) {
+      memo = new Map()
+      memoSize = 0
+      inner = undefined
+    }
+    if (!inner) {
+      inner = new Map()
+      memo.set(x, inner)
+    }
+    inner.set(y, s)
+    memoSize++
   }
   return s
 }
@@ -99,11 +110,9 @@ const postcode: Comparison<PreparedRecord> = {
   compare(a, b) {
     if (a.postcode === null || b.postcode === null) return NOT_COMPARED
     if (a.postcode === b.postcode) return 0
-    if (a.ukPostcode && b.ukPostcode) {
-      const pa = postcodeParts(a.postcode)
-      const pb = postcodeParts(b.postcode)
-      if (pa.sector === pb.sector) return 1
-      if (pa.district === pb.district) return 2
+    if (a.postcodeSector !== null && b.postcodeSector !== null) {
+      if (a.postcodeSector === b.postcodeSector) return 1
+      if (a.postcodeDistrict === b.postcodeDistrict) return 2
     }
     return editDistance(a.postcode, b.postcode, 1) <= 1 ? 3 : 4
   },
@@ -119,7 +128,7 @@ const address: Comparison<PreparedRecord> = {
     if (a.address === b.address) return 0
     const sameNumber = a.addressNumber === b.addressNumber
     if (sameNumber && jaroWinkler(a.address, b.address) >= 0.9) return 1
-    if (wordOverlap(a.address, b.address) >= 0.5) return 2
+    if (sortedOverlap(a.addressWords!, b.addressWords!) >= 0.5) return 2
     return 3
   },
 }

@@ -1,6 +1,6 @@
 import { metaphone } from '../entities/phonetic.ts'
 import { familyNameKey, givenNameKey, splitFullName } from './names.ts'
-import { matchAddress, matchBusinessName, matchEmail, matchIdentifier, matchName, matchPhone, matchPostcode, readDate } from './values.ts'
+import { matchAddress, matchBusinessName, matchEmail, matchIdentifier, matchName, matchPhone, matchPostcode, postcodeParts, readDate } from './values.ts'
 
 // The canonical fields a partner's columns are mapped to, and a record as the matcher reads it:
 // every value normalised once, with the keys comparisons and blocking need worked out up front.
@@ -47,7 +47,12 @@ export type PreparedRecord = {
   birthDate: string | null
   postcode: string | null
   ukPostcode: boolean
+  /** A UK postcode's sector (all but its last two letters) and district (its first half). */
+  postcodeSector: string | null
+  postcodeDistrict: string | null
   address: string | null
+  /** The address's distinct words, sorted, for counting words in common without splitting per pair. */
+  addressWords: readonly string[] | null
   /** The house number or name's first number, which decides between neighbours. */
   addressNumber: string | null
   town: string | null
@@ -80,6 +85,7 @@ export function prepareRecord(record: SourceRecord): PreparedRecord {
   const dateRead = text(v.birth_date) ? readDate(v.birth_date!) : null
   const postcode = text(v.postcode) ? matchPostcode(v.postcode!) : null
   const address = text(v.address) ? matchAddress(v.address!) : null
+  const parts = postcode?.uk ? postcodeParts(postcode.code) : null
   const sound = (name: string | null) => {
     if (name === null) return null
     const key = metaphone(name.replace(/ /g, ''))
@@ -98,7 +104,10 @@ export function prepareRecord(record: SourceRecord): PreparedRecord {
     birthDate: dateRead ? ('date' in dateRead ? dateRead.date.replace(/-/g, '') : mistypedDate(v.birth_date!)) : null,
     postcode: postcode?.code ?? null,
     ukPostcode: postcode?.uk ?? false,
+    postcodeSector: parts?.sector ?? null,
+    postcodeDistrict: parts?.district ?? null,
     address,
+    addressWords: address ? [...new Set(address.split(' ').filter((w) => w !== ''))].sort() : null,
     addressNumber: address ? (/\b(\d+[a-z]?)\b/.exec(address)?.[1] ?? null) : null,
     town: text(v.town) ? matchName(v.town!) : null,
     email: text(v.email) ? matchEmail(v.email!) : null,

@@ -2,6 +2,15 @@
 // short strings such as names, where a typo near the end matters less than one at the start;
 // Damerau-Levenshtein counts keystroke errors in codes and dates (a transposed pair is one error).
 
+// Reused between calls: a hundred million comparisons should not make two hundred million arrays.
+const scratchBuffers = [new Uint8Array(64), new Uint8Array(64)]
+function scratch(which: 0 | 1, length: number): Uint8Array {
+  if (scratchBuffers[which]!.length < length) scratchBuffers[which] = new Uint8Array(length * 2)
+  const buffer = scratchBuffers[which]!
+  buffer.fill(0, 0, length)
+  return buffer
+}
+
 /** Jaro-Winkler similarity in [0, 1] (Winkler 1990: prefix scale 0.1, at most four prefix letters). */
 export function jaroWinkler(a: string, b: string): number {
   if (a === b) return a.length === 0 ? 0 : 1
@@ -9,8 +18,8 @@ export function jaroWinkler(a: string, b: string): number {
   const lb = b.length
   if (la === 0 || lb === 0) return 0
   const window = Math.max(0, Math.floor(Math.max(la, lb) / 2) - 1)
-  const matchedA = new Uint8Array(la)
-  const matchedB = new Uint8Array(lb)
+  const matchedA = scratch(0, la)
+  const matchedB = scratch(1, lb)
   let matches = 0
   for (let i = 0; i < la; i++) {
     const from = Math.max(0, i - window)
@@ -41,6 +50,8 @@ export function jaroWinkler(a: string, b: string): number {
   return jaro + prefix * 0.1 * (1 - jaro)
 }
 
+const rows = [new Int32Array(32), new Int32Array(32), new Int32Array(32)]
+
 /**
  * The optimal-string-alignment distance (insertions, deletions, substitutions and transpositions of
  * neighbours), or `limit + 1` as soon as it must exceed `limit`: callers only ask "within one?".
@@ -52,9 +63,10 @@ export function editDistance(a: string, b: string, limit = Number.MAX_SAFE_INTEG
   if (Math.abs(la - lb) > limit) return limit + 1
   if (la === 0) return lb
   if (lb === 0) return la
-  let before = new Array<number>(lb + 1)
-  let previous = new Array<number>(lb + 1)
-  let current = new Array<number>(lb + 1)
+  if (rows[0]!.length < lb + 1) for (let r = 0; r < 3; r++) rows[r] = new Int32Array((lb + 1) * 2)
+  let before = rows[0]!
+  let previous = rows[1]!
+  let current = rows[2]!
   for (let j = 0; j <= lb; j++) previous[j] = j
   for (let i = 1; i <= la; i++) {
     current[0] = i
@@ -83,4 +95,21 @@ export function wordOverlap(a: string, b: string): number {
   let shared = 0
   for (const w of wa) if (wb.has(w)) shared++
   return shared / (wa.size + wb.size - shared)
+}
+
+/** wordOverlap for words already distinct and sorted (see PreparedRecord.addressWords). */
+export function sortedOverlap(a: readonly string[], b: readonly string[]): number {
+  if (a.length === 0 || b.length === 0) return 0
+  let shared = 0
+  let i = 0
+  let j = 0
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      shared++
+      i++
+      j++
+    } else if (a[i]! < b[j]!) i++
+    else j++
+  }
+  return shared / (a.length + b.length - shared)
 }
