@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, type Config } from '../config.ts'
 import type { Database } from '../db/connection.ts'
 import type { CommandEnv } from './commands.ts'
+import type { LocalEnv } from './match.ts'
 import { isServing, runInServer } from './control.ts'
 import { withAbsolutePaths } from './importArgs.ts'
 import { withAbsoluteOut } from './profileArgs.ts'
@@ -8,6 +9,11 @@ import { withAbsoluteOut } from './profileArgs.ts'
 // The database drivers, services and web server load only when this process needs them, so a
 // command handed to the running server starts quickly.
 const commandsModule = () => import('./commands.ts')
+
+// Commands that work on the user's own files and need no database run here, never in the server.
+const LOCAL_COMMANDS: Record<string, () => Promise<(env: LocalEnv, args: string[]) => Promise<number>>> = {
+  match: async () => (await import('./match.ts')).runMatch,
+}
 
 async function help(): Promise<string> {
   const { COMMANDS } = await commandsModule()
@@ -55,6 +61,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`API documentation: ${running.address}/api/docs\n\n`)
     return -1 // keep running
   }
+
+  const local = LOCAL_COMMANDS[name]
+  if (local) return (await local())({ out: write(process.stdout), err: write(process.stderr), isTTY: Boolean(process.stdout.isTTY) }, args)
 
   if (!config.databaseUrl) {
     // The server runs the command in its own working directory, so paths go to it absolute.
