@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test'
 import { sql } from 'kysely'
 import { encodeRecords, encodingsText } from '../../src/core/matching/privacy/encode.ts'
 import type { SourceRecord } from '../../src/core/matching/record.ts'
-import { asSystem } from '../../src/db/context.ts'
+import { asSystem, asUser } from '../../src/db/context.ts'
 import { SESSION_COOKIE } from '../../src/modules/auth/service.ts'
 import { issueApiToken } from '../../src/modules/auth/service.ts'
 import { signedIn, startTestApp, type TestApp } from '../support/app.ts'
@@ -190,6 +190,19 @@ describe(`privacy-preserving matching on ${engineName()}`, () => {
     assert.match(messages(large.body)[0]!, /^encodings: The file holds 30 records; a question may hold at most 20/)
     assert.deepEqual(messages((await ask(TRADING_STANDARDS, { mode: 'encoded' })).body), ['encodings: Choose the encodings file written by achilles encode for the records you have in mind'])
     assert.equal((await ask(COUNCILLOR, { mode: 'our_upload' })).status, 403)
+  })
+
+  test('row-level security binds too: under the application role an agency reads its own encodings and nothing of another’s', async () => {
+    const police = user(POLICE)
+    const seen = await asUser(t.db, { userId: police.id, agencyId: police.agencyId, capabilities: ['records.read', 'records.write'] }, async (tx) => ({
+      uploads: (await sql<{ n: number }>`SELECT count(*)::int AS n FROM privacy_uploads`.execute(tx)).rows[0]!.n,
+      encodings: (await sql<{ n: number }>`SELECT count(*)::int AS n FROM privacy_encodings`.execute(tx)).rows[0]!.n,
+      models: await sql`SELECT 1 FROM privacy_models`.execute(tx).then(() => 'read', () => 'refused'),
+    }))
+    assert.deepEqual(seen, { uploads: 1, encodings: 30, models: 'refused' })
+    const matched = await api(HMRC)('GET', '/api/v1/privacy/matched-records')
+    assert.ok(matched.body.matches.length > 0)
+    assert.deepEqual(Object.keys(matched.body.matches[0]).sort(), ['agencyName', 'at', 'purpose', 'ref', 'strength'])
   })
 
   test('the pages: the holder sees who asked and which of its records matched; forms list every fault', async () => {

@@ -91,19 +91,20 @@ export async function ownUploads(db: Queryable, viewer: Viewer): Promise<UploadR
 
 export type NewUpload = { agencyId: string; kind: string; keyCheck: string; parameters: EncodingParameters; records: number; fileName: string | null; contact: string; purpose: string; reviewDate: string; by: string }
 
-/** Stores the upload's description, replacing the agency's earlier upload of the kind; its id and whether it replaced one. */
+/**
+ * Stores the upload's description, replacing the agency's earlier upload of the kind in the same
+ * statement (two uploads at once cannot both insert); its id and whether it replaced one.
+ */
 export async function saveUpload(db: Queryable, u: NewUpload): Promise<{ id: string; replaced: boolean }> {
-  const existing = await t(db).selectFrom('privacy_uploads').select('id').where('owning_agency_id', '=', u.agencyId).where('kind', '=', u.kind).executeTakeFirst()
   const values = {
     key_check: u.keyCheck, parameters: JSON.stringify(u.parameters), record_count: u.records, file_name: u.fileName, contact: u.contact, purpose: u.purpose, review_date: u.reviewDate,
     updated_by: u.by, updated_at: new Date(),
   }
-  if (existing) {
-    await t(db).updateTable('privacy_uploads').set({ ...values, row_version: sql`row_version + 1` }).where('id', '=', existing.id).execute()
-    return { id: existing.id, replaced: true }
-  }
-  const row = await t(db).insertInto('privacy_uploads').values({ ...values, owning_agency_id: u.agencyId, kind: u.kind, created_by: u.by }).returning('id').executeTakeFirstOrThrow()
-  return { id: row.id, replaced: false }
+  const row = await t(db).insertInto('privacy_uploads').values({ ...values, owning_agency_id: u.agencyId, kind: u.kind, created_by: u.by })
+    .onConflict((oc) => oc.columns(['owning_agency_id', 'kind']).doUpdateSet({ ...values, row_version: sql`privacy_uploads.row_version + 1` }))
+    // xmax is set on a row version made by the update arm: the upload replaced one.
+    .returning(['id', sql<boolean>`xmax <> 0`.as('replaced')]).executeTakeFirstOrThrow()
+  return { id: row.id, replaced: Boolean(row.replaced) }
 }
 
 export async function deleteEncodings(db: Queryable, uploadId: string): Promise<void> {

@@ -138,6 +138,18 @@ export async function privacyRoutes(app: FastifyInstance): Promise<void> {
     },
   )
 
+  api.get(
+    '/api/v1/privacy/matched-records',
+    {
+      schema: {
+        tags: [TAG],
+        summary: 'Other agencies’ questions that matched your agency’s records: when, by whom, why, and which record (by its reference)',
+        response: { 200: z.object({ matches: z.array(z.object({ at: z.string(), agencyName: z.string(), purpose: z.string(), ref: z.string(), strength: z.string() })) }) },
+      },
+    },
+    async (request) => ({ matches: (await service.overview(db, requireActor(request))).hitsOnOurs }),
+  )
+
   api.post(
     '/api/v1/privacy/queries',
     {
