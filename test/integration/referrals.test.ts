@@ -372,6 +372,18 @@ describe(`GAIN referrals on ${engineName()}`, () => {
     assert.ok(told.every((m) => !m.body_text.includes(r.subjectDescription)))
   })
 
+  test('erasing the subject’s record leaves the referral with what was disclosed, for both parties', async () => {
+    const subject = await suspect()
+    const r = (await api(POLICE)('POST', '/api/v1/referrals', referral(subject))).body
+    const res = await t.app.inject({ method: 'DELETE', url: `/api/v1/entities/${subject}`, headers: { authorization: `Bearer ${(await issueApiToken(t.ctx, 'system', user(POLICE).id, { name: 'erase', scopes: ['records:write'] })).token}`, 'content-type': 'application/json' }, payload: JSON.stringify({ reason: 'Past its review date' }) })
+    assert.equal(res.statusCode, 204, res.body)
+    const mine = await api(POLICE)('GET', `/api/v1/referrals/${r.id}`)
+    assert.equal(mine.status, 200)
+    assert.equal(mine.body.subjectEntityId, null)
+    assert.equal(mine.body.subjectDescription, r.subjectDescription)
+    assert.equal((await api(HMRC)('GET', `/api/v1/referrals/${r.id}`)).status, 200)
+  })
+
   test('the nightly work reminds the agency that owes an answer once a day, without the referral’s details', async () => {
     const subject = await suspect()
     const r = (await api(POLICE)('POST', '/api/v1/referrals', referral(subject, { urgency: 'within_24_hours', subjectDescription: 'Reminder Subject Hidden' }))).body
