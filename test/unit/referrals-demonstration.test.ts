@@ -26,6 +26,7 @@ test('four invented referrals: answered by HMRC, waiting at the GAIN coordinator
   const [answered, waiting, late, declined] = demo.referrals
   assert.equal(demo.answers.length, 1)
   assert.equal(demo.answers[0]!.referralId, answered!.id)
+  assert.match(demo.answers[0]!.intelligenceId, /^[0-9a-f-]{36}$/, 'filed as intelligence')
   assert.equal(waiting!.recipientAgencyId, waiting!.coordinatorAgencyId, 'with the coordinator to route')
   assert.deepEqual(availableActions({ state: 'sent', withCoordinator: true }, { requester: false, recipient: true, coordinator: true }), ['route', 'accept', 'answer', 'decline'])
   assert.ok(isOverdue(late!, today))

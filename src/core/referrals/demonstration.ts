@@ -6,8 +6,9 @@ import { defaultDueOn, referralReviewDate, type ReferralState, type Urgency } fr
 // A handful of invented GAIN referrals for the demonstration partnership, one in each state a user
 // meets: an information request HMRC has answered, a referral waiting at the regional GAIN
 // coordinator to be routed, one routed to trading standards, accepted and now overdue, and one the
-// fire service declined. Each is about a group its requester's agency holds. Pure: the same data
-// from the same seed.
+// fire service declined. Each is about a group its requester's agency holds; the answer is filed as
+// the answering agency's intelligence, shared with the requester, as answers given in Achilles are.
+// Pure: the same data from the same seed.
 
 type Agency = { id: string; agencyType: AgencyType; serviceArea: ServiceArea | null }
 type User = { id: string; agencyId: string; roles: readonly Role[] }
@@ -22,7 +23,7 @@ export type DemoReferral = {
 export type DemoReferralEvent = { referralId: string; event: string; at: string; byUserId: string | null; byAgencyId: string | null; toAgencyId?: string | null; declineGround?: string | null; note?: string | null }
 export type DemoReferralAnswer = {
   referralId: string; answeringAgencyId: string; answeredBy: string; body: string; sourceEvaluation: string; intelligenceAssessment: number
-  protectiveMarking: string; handlingCode: string; handlingConditions: string | null; intelligenceId: null; createdAt: string
+  protectiveMarking: string; handlingCode: string; handlingConditions: string | null; intelligenceId: string; createdAt: string
 }
 export type DemoReferrals = { referrals: DemoReferral[]; events: DemoReferralEvent[]; answers: DemoReferralAnswer[] }
 
@@ -69,7 +70,7 @@ export function demonstrationReferrals(o: { groups: readonly Group[]; agencies: 
   if (hmrcOfficer) {
     out.answers.push({
       referralId: a.id, answeringAgencyId: hmrc.id, answeredBy: hmrcOfficer.id, sourceEvaluation: 'B', intelligenceAssessment: 2, protectiveMarking: 'OFFICIAL', handlingCode: 'P', handlingConditions: null,
-      body: 'Invented for the demonstration: two hand car washes are registered to members; declared turnover is well below that of comparable sites.', intelligenceId: null, createdAt: at(addDays(a.sentOn, 15), 14),
+      body: 'Invented for the demonstration: two hand car washes are registered to members; declared turnover is well below that of comparable sites.', intelligenceId: r.uuid(), createdAt: at(addDays(a.sentOn, 15), 14),
     })
     out.events.push({ referralId: a.id, event: 'answered', at: at(addDays(a.sentOn, 15), 14), byUserId: hmrcOfficer.id, byAgencyId: hmrc.id, toAgencyId: answered.owningAgencyId, note: 'Graded B2P' })
   }
