@@ -158,6 +158,22 @@ GRANT SELECT, INSERT ON match_runs, match_pairs, match_decisions TO achilles_app
 GRANT SELECT, INSERT ON match_entity_links TO achilles_app;
 GRANT UPDATE (removed_at, removed_by, removal_reason) ON match_entity_links TO achilles_app;
 
+-- Named-agency shares of a dataset are kept by its owning agency (record_shares' policies ask this).
+CREATE OR REPLACE FUNCTION achilles_owns_record(p_record_type text, p_record_id uuid) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+  SELECT CASE p_record_type
+    WHEN 'note' THEN EXISTS (SELECT 1 FROM notes WHERE id = p_record_id AND owning_agency_id = (SELECT achilles_agency_id()))
+    WHEN 'entity' THEN EXISTS (SELECT 1 FROM entities WHERE id = p_record_id AND owning_agency_id = (SELECT achilles_agency_id()))
+    WHEN 'entity_link' THEN EXISTS (SELECT 1 FROM entity_links WHERE id = p_record_id AND owning_agency_id = (SELECT achilles_agency_id()))
+    WHEN 'group' THEN EXISTS (SELECT 1 FROM ocgs WHERE id = p_record_id AND owning_agency_id = (SELECT achilles_agency_id()))
+    WHEN 'intelligence' THEN EXISTS (SELECT 1 FROM intelligence_records WHERE id = p_record_id AND owning_agency_id = (SELECT achilles_agency_id()))
+    WHEN 'local_profile' THEN EXISTS (SELECT 1 FROM local_profiles WHERE id = p_record_id AND owning_agency_id = (SELECT achilles_agency_id()))
+    WHEN 'overlay_point' THEN EXISTS (SELECT 1 FROM overlay_points WHERE id = p_record_id AND owning_agency_id = (SELECT achilles_agency_id()))
+    WHEN 'match_dataset' THEN EXISTS (SELECT 1 FROM match_datasets WHERE id = p_record_id AND owning_agency_id = (SELECT achilles_agency_id()))
+    ELSE false
+  END
+$$;
+
 -- The visibility rule (src/core/access/visibility.ts), as for entities in 0006.
 ALTER TABLE match_datasets ENABLE ROW LEVEL SECURITY;
 CREATE POLICY match_datasets_read ON match_datasets FOR SELECT TO achilles_app USING (
