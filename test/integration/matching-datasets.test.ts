@@ -141,6 +141,17 @@ describe('importing a dataset', () => {
   })
 })
 
+test('a dataset shared with named agencies is seen by them and by nobody else', async () => {
+  const api = await apiAs(ANALYST)
+  const hmrcAgency = user(HMRC_ANALYST).agencyId
+  const made = await api('POST', '/api/v1/matching/datasets', request('named.csv', firstPartnerCsv(first.slice(0, 10)), { dryRun: false, name: 'For HMRC', sharingScope: 'named', sharedWithAgencyIds: [hmrcAgency] }))
+  assert.equal(made.status, 201, JSON.stringify(made.body))
+  assert.equal((await (await apiAs(HMRC_ANALYST))('GET', `/api/v1/matching/datasets/${made.body.datasetId}`)).status, 200)
+  assert.equal((await (await apiAs('partner.officer@demo.achilles.example'))('GET', `/api/v1/matching/datasets/${made.body.datasetId}`)).status, 404)
+  const disclosed = await asSystem(t.db, (tx) => tx.selectFrom('audit_events').select(['recipients']).where('record_id', '=', made.body.datasetId).where('action', '=', 'disclosure').where('outcome', '=', 'done').executeTakeFirstOrThrow())
+  assert.deepEqual(disclosed.recipients, [hmrcAgency])
+})
+
 describe('matching runs', () => {
   let left: string
   let right: string
@@ -287,5 +298,42 @@ describe('achilles dataset import', () => {
     assert.equal(collected.user_id, user(ANALYST).id)
     const tokens = await asSystem(t.db, (tx) => tx.selectFrom('api_tokens').select(['revoked_at']).where('name', '=', 'achilles dataset import').execute())
     assert.ok(tokens.length >= 3 && tokens.every((k) => k.revoked_at !== null), 'the import’s tokens are revoked when it ends')
+  })
+})
+
+describe('businesses and premises', () => {
+  const NAMES = ['Quick Wash Hand Car Wash', 'Golden Nails', 'Spice Route Takeaway', 'City Mini Market', 'Premier Barbers', 'Eastgate Vapes', 'Northfield Tyres', 'Royal Kebab House', 'Fresh Start Cleaning', 'Belgrave Phone Repairs', 'Crown Off Licence', 'Sparkle Beauty Lounge']
+  const STREETS = ['Belgrave Gate', 'Narborough Road', 'London Road', 'Melton Road', 'Humberstone Gate', 'Uppingham Road']
+  const rows = NAMES.flatMap((name, i) => {
+    const line = [`B${i + 1}`, name, `0${8000000 + i * 7}`, `${10 + i} ${STREETS[i % STREETS.length]}`, `LE${1 + (i % 5)} ${i + 1}AB`, 'ignored']
+    // Every third business is on the register twice: under its trading name with "Ltd", the number without its leading zero.
+    return i % 3 === 0 ? [line, [`B${i + 1}-dup`, `${name} Ltd`, `${8000000 + i * 7}`, line[3], line[4], '']] : [line]
+  })
+  const csv = csvOf(['Ref,Trading name,Company number,Premises address,Postcode,Notes', ...rows.map((r) => r.map((c) => (c.includes(',') ? `"${c}"` : c)).join(','))])
+  const mapping = { name: 'Trading name', company_number: 'Company number', address: 'Premises address', postcode: 'Postcode' }
+
+  test('a business file is read with its own fields; a person’s field is refused, and unread columns are named', async () => {
+    const api = await apiAs(ANALYST)
+    const wrong = await api('POST', '/api/v1/matching/datasets', request('premises.csv', csv, { kind: 'business', mapping: { ...mapping, given_name: 'Trading name' } }))
+    assert.match(JSON.stringify(wrong.body.problems), /\\"given_name\\" is not a field of businesses and premises: the fields are name, company_number, address, postcode/)
+    const dry = await api('POST', '/api/v1/matching/datasets', request('premises.csv', csv, { kind: 'business', mapping }))
+    assert.deepEqual(dry.body.problems, [])
+    assert.deepEqual(dry.body.fields, ['name', 'company_number', 'address', 'postcode'])
+    assert.deepEqual(dry.body.unusedColumns, ['Notes'])
+  })
+
+  test('a business dataset is searched for its duplicates, and cannot be matched with a dataset of people', async () => {
+    const api = await apiAs(ANALYST)
+    const made = await api('POST', '/api/v1/matching/datasets', request('premises.csv', csv, { kind: 'business', mapping, dryRun: false, name: 'Licensed premises' }))
+    assert.equal(made.status, 201, JSON.stringify(made.body))
+    const run = await api('POST', '/api/v1/matching/runs', { leftDatasetId: made.body.datasetId, purpose: 'Finding premises registered twice', matchThreshold: 0.9, reviewThreshold: 0.1 })
+    assert.equal(run.status, 201, JSON.stringify(run.body))
+    const pairs = await api('GET', `/api/v1/matching/runs/${run.body.id}/pairs`)
+    const found = [...pairs.body.matches, ...pairs.body.review].map((p: { leftRecordId: string; rightRecordId: string }) => `${p.leftRecordId}|${p.rightRecordId}`)
+    for (const i of [1, 4, 7, 10]) assert.ok(found.includes(`B${i}|B${i}-dup`), `B${i} and its duplicate are found: ${found.join(', ')}`)
+    const people = await api('POST', '/api/v1/matching/datasets', request('few.csv', firstPartnerCsv(first.slice(0, 12)), { dryRun: false, name: 'A few people' }))
+    const mixed = await api('POST', '/api/v1/matching/runs', { leftDatasetId: made.body.datasetId, rightDatasetId: people.body.datasetId, purpose: 'Mixing' })
+    assert.equal(mixed.status, 400)
+    assert.match(JSON.stringify(mixed.body), /can be matched only with another of the same kind/)
   })
 })

@@ -295,7 +295,7 @@ export async function matchingRoutes(app: FastifyInstance): Promise<void> {
       const { check } = outcome
       if (outcome.status === 201) return reply.status(201).header('location', `/api/v1/matching/datasets/${outcome.datasetId}`).send({ dryRun: false as const, datasetId: outcome.datasetId, records: check.records.length, fields: check.fields })
       if (outcome.status === 200) {
-        return reply.send({ dryRun: true as const, fileName: outcome.fileName, format: check.table?.format ?? null, encoding: check.table?.encoding ?? null, rows: check.table?.rows.length ?? 0, records: check.records.length, fields: check.fields, problems: check.problems })
+        return reply.send({ dryRun: true as const, fileName: outcome.fileName, format: check.table?.format ?? null, encoding: check.table?.encoding ?? null, rows: check.table?.rows.length ?? 0, records: check.records.length, fields: check.fields, unusedColumns: check.unusedColumns, problems: check.problems })
       }
       return reply
         .status(422)

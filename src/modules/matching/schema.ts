@@ -69,7 +69,7 @@ export const ProblemOut = z.object({
   text: z.string().describe('the problem in one line: file, row, column and message'),
 })
 
-export const DryRunOut = z.object({ dryRun: z.literal(true), fileName: z.string(), format: z.string().nullable(), encoding: z.string().nullable(), rows: z.number(), records: z.number(), fields: z.array(z.string()), problems: z.array(ProblemOut) })
+export const DryRunOut = z.object({ dryRun: z.literal(true), fileName: z.string(), format: z.string().nullable(), encoding: z.string().nullable(), rows: z.number(), records: z.number(), fields: z.array(z.string()), unusedColumns: z.array(z.string()).describe('headings no field is read from: left out of the dataset'), problems: z.array(ProblemOut) })
 export const ImportedOut = z.object({ dryRun: z.literal(false), datasetId: z.string(), records: z.number(), fields: z.array(z.string()) })
 export const RefusedOut = z.object({ type: z.string(), title: z.string(), status: z.literal(422), detail: z.string(), problems: z.array(ProblemOut) })
 

@@ -47,18 +47,22 @@ export type FileCheck = {
   fields: CanonicalField[]
   /** Every problem: any one of them stops the import, so a file is never half imported. */
   problems: ProblemOut[]
+  /** Headings no field (nor the identifier) is read from: left out of the dataset, and said so. */
+  unusedColumns: string[]
 }
 
 export async function checkFile(bytes: Uint8Array, fileName: string, settings: DatasetSettings): Promise<FileCheck> {
   const reading = await readTable(bytes, fileName, { encoding: settings.encoding ?? undefined, sheet: settings.sheet ?? undefined })
-  if (!reading.table) return { table: null, records: [], fields: [], problems: reading.problems.map(problemOut) }
-  if (reading.problems.length > 0) return { table: reading.table, records: [], fields: [], problems: reading.problems.map(problemOut) }
+  if (!reading.table) return { table: null, records: [], fields: [], problems: reading.problems.map(problemOut), unusedColumns: [] }
+  if (reading.problems.length > 0) return { table: reading.table, records: [], fields: [], problems: reading.problems.map(problemOut), unusedColumns: [] }
   const read = sourceRecords(reading.table, { source: 1, idColumn: settings.idColumn, mapping: settings.mapping, kind: settings.kind })
   const fields = fieldsOf(settings.kind).filter((f) => read.records.some((r) => r.values[f] !== undefined) || mappedColumns(settings.mapping[f]).length > 0)
   if (read.records.length === 0 && read.problems.length === 0) {
     read.problems.push({ file: fileName, row: null, column: null, code: 'no_values', message: 'no row holds a record: there is nothing to import' })
   }
-  return { table: reading.table, records: read.records, fields, problems: read.problems.map(problemOut) }
+  const used = new Set([settings.idColumn, ...Object.values(settings.mapping).flatMap((c) => mappedColumns(c))].map((c) => c.trim().toLowerCase()))
+  const unusedColumns = reading.table.headers.filter((h) => h !== '' && !used.has(h.toLowerCase()))
+  return { table: reading.table, records: read.records, fields, problems: read.problems.map(problemOut), unusedColumns }
 }
 
 const mappedColumns = (given: string | readonly string[] | undefined): string[] => (given === undefined ? [] : (typeof given === 'string' ? [given] : [...given]).map((c) => c.trim()).filter((c) => c !== ''))
