@@ -307,7 +307,7 @@ describe('businesses and premises', () => {
   const rows = NAMES.flatMap((name, i) => {
     const line = [`B${i + 1}`, name, `0${8000000 + i * 7}`, `${10 + i} ${STREETS[i % STREETS.length]}`, `LE${1 + (i % 5)} ${i + 1}AB`, 'ignored']
     // Every third business is on the register twice: under its trading name with "Ltd", the number without its leading zero.
-    return i % 3 === 0 ? [line, [`B${i + 1}-dup`, `${name} Ltd`, `${8000000 + i * 7}`, line[3], line[4], '']] : [line]
+    return i % 3 === 0 ? [line, [`B${i + 1}-dup`, `${name} Ltd`, `${8000000 + i * 7}`, line[3]!, line[4]!, '']] : [line]
   })
   const csv = csvOf(['Ref,Trading name,Company number,Premises address,Postcode,Notes', ...rows.map((r) => r.map((c) => (c.includes(',') ? `"${c}"` : c)).join(','))])
   const mapping = { name: 'Trading name', company_number: 'Company number', address: 'Premises address', postcode: 'Postcode' }
