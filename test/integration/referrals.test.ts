@@ -286,6 +286,11 @@ describe(`GAIN referrals on ${engineName()}`, () => {
     assert.equal(answered.status, 303)
     const back = await police.get(`/referrals/${id}`)
     assert.ok(back.body.includes('Graded B3P') && back.body.includes('He has two businesses.'))
+    // The requester finds its referrals about the subject from the subject's page; the filter matches nothing for others.
+    assert.ok(entityPage.body.includes(`/referrals?entityId=${subject}`))
+    assert.ok((await police.get(`/referrals?entityId=${subject}`)).body.includes(`/referrals/${id}`))
+    assert.deepEqual((await api(POLICE)('GET', `/api/v1/referrals?entityId=${subject}`)).body.rows.map((x: any) => x.id), [id])
+    assert.equal((await api(HMRC)('GET', `/api/v1/referrals?entityId=${subject}`)).body.total, 0, 'only the requester holds the link to its record')
 
     // A group, declined through the form with its reason.
     const group = await api(POLICE)('POST', '/api/v1/groups', { name: `Referral Crew ${++serial}`, operationName: null, status: 'active', threatAreas: ['drugs'], areas: ['Leicester'], crossBorder: false, summary: 'Supplies drugs in Belgrave.', leadResponsibleOfficerEmail: 'lro@demo.achilles.example', ...held })

@@ -154,7 +154,7 @@ export async function referralExists(db: Queryable, id: string): Promise<boolean
   return (await t(db).selectFrom('referrals').select('id').where('id', '=', id).executeTakeFirst()) !== undefined
 }
 
-export type ListFilter = { view: 'incoming' | 'outgoing' | 'overdue' | 'all'; state: string | null; today: string }
+export type ListFilter = { view: 'incoming' | 'outgoing' | 'overdue' | 'all'; state: string | null; today: string; entityId?: string | null; groupId?: string | null }
 
 function listed(db: Queryable, viewer: Viewer, f: ListFilter) {
   let query = t(db).selectFrom('referrals').where(() => partyOf(viewer))
@@ -163,6 +163,9 @@ function listed(db: Queryable, viewer: Viewer, f: ListFilter) {
   if (f.view === 'outgoing') query = query.where('requesting_agency_id', '=', viewer.agencyId)
   if (f.view === 'overdue') query = query.where('state', 'in', [...OPEN_STATES]).where('due_on', '<', f.today)
   if (f.state) query = query.where('state', '=', f.state)
+  // About one of the reader's own records: only the requester holds that link, so only its referrals match.
+  if (f.entityId) query = query.where('requesting_agency_id', '=', viewer.agencyId).where('subject_entity_id', '=', f.entityId)
+  if (f.groupId) query = query.where('requesting_agency_id', '=', viewer.agencyId).where('subject_group_id', '=', f.groupId)
   return query
 }
 

@@ -66,6 +66,8 @@ export const LIST_VIEWS = ['incoming', 'outgoing', 'overdue', 'all'] as const
 export const ListQuery = z.object({
   view: z.preprocess(blankIsUndefined, z.enum(LIST_VIEWS, { error: 'view must be incoming, outgoing, overdue or all' }).default('all')),
   state: z.preprocess(blankIsUndefined, z.enum(REFERRAL_STATES, { error: 'Choose a state from the list' }).optional()),
+  entityId: optionalUuid('entityId must be the id of a person or entity').describe('only referrals your agency sent about this person or entity'),
+  groupId: optionalUuid('groupId must be the id of a group').describe('only referrals your agency sent about this group'),
   page: z.coerce.number({ error: 'page must be a whole number' }).int().min(1).max(10_000).default(1),
 })
 
@@ -147,7 +149,7 @@ export const ReferralOut = ReferralSummaryOut.extend({
 export type ReferralOut = z.output<typeof ReferralOut>
 
 export const ReferralListOut = z.object({
-  query: z.object({ view: z.enum(LIST_VIEWS), state: z.enum(REFERRAL_STATES).optional(), page: z.number() }),
+  query: z.object({ view: z.enum(LIST_VIEWS), state: z.enum(REFERRAL_STATES).optional(), entityId: z.string().nullable(), groupId: z.string().nullable(), page: z.number() }),
   rows: z.array(ReferralSummaryOut),
   total: z.number(),
   counts: z.object({ incoming: z.number(), outgoing: z.number(), overdue: z.number() }),

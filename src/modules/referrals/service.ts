@@ -295,7 +295,7 @@ export async function listReferrals(db: Database, actor: Actor, raw: unknown, no
   const today = ukDay(now)
   return asUser(db, actor, async (tx) => {
     const [{ rows, total }, counts] = await Promise.all([
-      q.listReferrals(tx, actor, { view: query.view, state: query.state ?? null, today }, query.page, PAGE_SIZE),
+      q.listReferrals(tx, actor, { view: query.view, state: query.state ?? null, today, entityId: query.entityId, groupId: query.groupId }, query.page, PAGE_SIZE),
       q.referralCounts(tx, actor, today),
     ])
     // The list names each referral's subject as disclosed: seeing it is a consultation of those referrals.
