@@ -171,6 +171,24 @@ describe(`privacy-preserving matching on ${engineName()}`, () => {
     assert.ok(asked.body.hits.every((h: any) => h.agencyName === agencyName(POLICE) || h.agencyName === agencyName(TRADING_STANDARDS)))
   })
 
+  test('businesses and premises are an index of their own', async () => {
+    const business = (name: string, number: string, address: string, postcode: string) => ({ name, company_number: number, address, postcode })
+    const held = [business('Kwik Kleen Hand Car Wash Ltd', '11223344', '2 Humberstone Gate', 'LE1 1WB'), business('Belgrave Nail Bar', '09876543', '88 Belgrave Road', 'LE4 5AT')]
+    const made = await upload(POLICE, encodingsText(encodeRecords(records('BUS', held), SECRET, { kind: 'business' })))
+    assert.equal(made.status, 201, JSON.stringify(made.body))
+    assert.equal(made.body.upload.kind, 'business')
+    const asked = await ask(HMRC, { mode: 'encoded', encodings: encodingsText(encodeRecords(records('Q', [business('Kwik Kleen Hand Carwash Limited', '11223344', '2 Humberstone Gate', 'LE1 1WB')]), SECRET, { kind: 'business' })) })
+    assert.equal(asked.status, 201, JSON.stringify(asked.body))
+    assert.equal(asked.body.kind, 'business')
+    assert.deepEqual(asked.body.hits.map((h: any) => h.agencyName), [agencyName(POLICE)])
+    assert.deepEqual((await api(POLICE)('GET', '/api/v1/privacy/uploads')).body.uploads.map((u: any) => u.kind), ['business', 'person'])
+    assert.equal((await api(POLICE)('DELETE', '/api/v1/privacy/uploads/business')).status, 204)
+    assert.equal((await api(POLICE)('DELETE', '/api/v1/privacy/uploads/business')).status, 404)
+    const erased = await asSystem(t.db, (tx) => tx.selectFrom('audit_events').select('action').where('record_type', '=', 'privacy_upload').where('record_id', '=', made.body.upload.id).orderBy('seq').execute())
+    assert.deepEqual(erased.map((e) => e.action), ['collection', 'erasure'])
+    assert.deepEqual((await ask(HMRC, { mode: 'encoded', encodings: encodingsText(encodeRecords(records('Q', [held[0]!]), SECRET, { kind: 'business' })) })).body.hits, [])
+  })
+
   test('every question is logged with its purpose, and a disclosure for each agency that holds a match', async () => {
     const asked = await ask(TRADING_STANDARDS, { mode: 'encoded', encodings: file(records('TS-Q', [person(5)])) })
     const audit = await asSystem(t.db, (tx) => tx.selectFrom('audit_events').select(['action', 'purpose', 'recipients', 'detail']).where('record_type', '=', 'privacy_query').where('record_id', '=', asked.body.id).orderBy('seq').execute())

@@ -144,6 +144,9 @@ describe('keyed Bloom-filter encodings', () => {
     const header = JSON.parse(text[0]!)
     assert.match(problem([JSON.stringify({ ...header, source: 'people.csv' }), text[1], text[2]].join('\n'))[0]!.message, /The header holds "source", which `achilles encode` never writes/)
     assert.match(problem([JSON.stringify({ ...header, parameters: { ...header.parameters, fields: [...header.parameters.fields, 'surname_clear'] } }), text[1], text[2]].join('\n'))[0]!.message, /other fields or blocking keys/)
+    const empty = JSON.parse(text[1]!)
+    empty.fields.given_name = Buffer.alloc(128).toString('base64')
+    assert.deepEqual(problem([text[0], JSON.stringify(empty), text[2]].join('\n')), [{ line: 2, message: 'field "given_name" is an empty filter: leave out a field that has no value' }])
     const notDigest = JSON.parse(text[1]!)
     notDigest.ref = 'PNC-0042'
     assert.deepEqual(problem([text[0], JSON.stringify(notDigest), text[2]].join('\n')), [{ line: 2, message: 'is not an encoded record: it needs ref (a 32-character hex digest), fields, clk and blocks' }])

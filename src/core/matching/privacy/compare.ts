@@ -110,6 +110,12 @@ export function readEncodings(text: string, source: number, maxProblems = 20): R
       filters[index] = filter
       texts[index] = value as string
       counts[index] = countBits(filter)
+      // `achilles encode` leaves a field out rather than send an empty filter.
+      if (counts[index] === 0) {
+        problems.push({ line: lineNumber, message: `field "${field}" is an empty filter: leave out a field that has no value` })
+        bad = true
+        break
+      }
     }
     const clk = fromBase64(line.clk, p.recordBits)
     if (!bad && clk === null) {
