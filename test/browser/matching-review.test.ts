@@ -18,6 +18,7 @@ const skip = withoutChromium
 
 let served: ServedApp
 let browser: Browser
+let entityId: string
 
 before(async () => {
   if (skip) return
@@ -27,6 +28,9 @@ before(async () => {
   const { left, right } = await twoPartners(police, hmrc)
   const run = await police('POST', '/api/v1/matching/runs', { leftDatasetId: left, rightDatasetId: right, purpose: 'GAIN: people known to police and HMRC', ...WIDE })
   assert.equal(run.status, 201, JSON.stringify(run.body))
+  const entity = await police('POST', '/api/v1/entities', { schema: 'Person', fullName: 'Tyrone Kowalski', personRole: 'suspect', purpose: 'GAIN subject', reviewDate: '2028-01-01', protectiveMarking: 'OFFICIAL', handlingCode: 'P', sharingScope: 'agency' })
+  assert.equal(entity.status, 201, JSON.stringify(entity.body))
+  entityId = entity.body.id
   browser = await launchChromium()
 })
 after(async () => {
@@ -105,6 +109,18 @@ test('a reviewer works through the review queue, decides a pair and changes the 
   await page.waitForURL('**/matching/runs/**')
   assert.match(await page.locator('#model').innerText(), /parameters/)
   await audit.check(page, 'run with its model')
+
+  // A match, linked to the person Achilles holds.
+  await page.locator('table', { hasText: 'Weight (bits)' }).first().locator('tbody a').first().click()
+  await page.waitForURL('**/matching/pairs/**')
+  await audit.check(page, 'a match, with the form to link it')
+  await page.check('input[name=entityId][value=other]')
+  await page.fill('#entityIdOther', entityId)
+  await page.fill('#linkReason', 'Our nominal')
+  response = await submit(page, 'Link to the Achilles record')
+  assert.equal(response?.status(), 200)
+  assert.match(await page.locator('#entity-links + ul').innerText(), /Tyrone Kowalski: Our nominal/)
+  await audit.check(page, 'a match linked to an Achilles record')
 
   t.diagnostic(audit.summary().join('\n'))
   audit.assertClean()

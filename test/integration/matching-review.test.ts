@@ -93,7 +93,10 @@ test('a confirmed match links both partner records to a person Achilles holds; a
   assert.equal(entity.status, 201, JSON.stringify(entity.body))
   const runNow = await run()
   const pairs = (await police('GET', `/api/v1/matching/runs/${runNow.id}/pairs`)).body
-  const match = pairs.matches.find((p: { decision: string | null }) => p.decision === null)
+  const match = pairs.matches.find((p: { decision: string | null; leftCaption: string }) => p.decision === null && p.leftCaption.startsWith('Dean Marsh'))
+  assert.ok(match, 'Dean Marsh is a match of the two files')
+  const offered = await police('GET', `/api/v1/matching/pairs/${match.id}`)
+  assert.ok(offered.body.candidates.some((c: { id: string }) => c.id === entity.body.id), 'the person Achilles holds by that name is offered')
   const linked = await police('POST', `/api/v1/matching/pairs/${match.id}/entity-links`, { entityId: entity.body.id, reason: 'Same person as our nominal' })
   assert.equal(linked.status, 201, JSON.stringify(linked.body))
   assert.deepEqual(linked.body.entityLinks.map((k: { side: string }) => k.side).sort(), ['left', 'right'])

@@ -238,6 +238,7 @@ export async function matchingRoutes(app: FastifyInstance): Promise<void> {
       fieldRows: fieldKeys.map((f) => ({ label: FIELD_LABELS[f] ?? f, left: pair.left.values[f] ?? '', right: pair.right.values[f] ?? '' })),
       decisionItems: DECISIONS.map((d) => ({ value: d, text: DECISION_LABELS[d], checked: values.decision === d })),
       decisionLabels: DECISION_LABELS,
+      candidateItems: pair.candidates.map((c) => ({ value: c.id, text: c.caption, hint: { text: [c.birthDate ? `born ${c.birthDate}` : null, c.postcode].filter(Boolean).join(', ') || c.schema }, checked: values.entityId === c.id })),
       confirmed: pair.decision === 'same' || (pair.decision === null && pair.band === 'match'),
       next: typeof (request.query as { next?: unknown }).next === 'string' ? (request.query as { next: string }).next : null,
       values,
@@ -264,7 +265,8 @@ export async function matchingRoutes(app: FastifyInstance): Promise<void> {
     const id = idOf(request, 'Pair')
     const body = formBody(request)
     try {
-      await service.linkToEntity(db, requireActor(request), id, { entityId: body.entityId, reason: body.linkReason }, ctx.now())
+      const entityId = body.entityId === 'other' ? body.entityIdOther : body.entityId
+      await service.linkToEntity(db, requireActor(request), id, { entityId, reason: body.linkReason }, ctx.now())
       setFlash(reply, 'Partner records linked to the Achilles record.', config.cookieSecure)
       return reply.redirect(`/matching/pairs/${id}#entity-links`, 303)
     } catch (error) {

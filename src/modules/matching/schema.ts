@@ -151,4 +151,5 @@ export const PairOut = PairSummaryOut.extend({
   decisionAtRun: z.string().nullable(),
   history: z.array(DecisionOut),
   entityLinks: z.array(z.object({ id: z.string(), side: z.enum(['left', 'right']), entityId: z.string(), entityCaption: z.string(), reason: z.string(), linkedAt: z.string() })),
+  candidates: z.array(z.object({ id: z.string(), caption: z.string(), schema: z.string(), birthDate: z.string().nullable(), postcode: z.string().nullable() })).describe('for a confirmed match: the people or businesses you may see with the same name'),
 })

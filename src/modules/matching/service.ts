@@ -480,6 +480,15 @@ export async function getPair(db: Database, actor: Actor, id: string, now: Date)
         { datasetId: right.id, recordId: pair.rightRecordId },
       ])
       const [summary] = await withCaptions(tx, run, [pair])
+      // For a confirmed match, the people or businesses Achilles holds by the same name, to link to.
+      const current = history[0]?.decision ?? null
+      const confirmed = current === 'same' || (current === null && pair.band === 'match')
+      const leftValues = leftRecords.get(pair.leftRecordId)?.values ?? {}
+      const name = leftValues.full_name ?? ([leftValues.given_name, leftValues.family_name].filter(Boolean).join(' ') || leftValues.name || '')
+      const candidates = confirmed && name !== '' && actor.capabilities.includes('records.write')
+        ? await entities.searchEntities(tx, actor, { text: name, schemas: left.kind === 'person' ? ['Person'] : ['Company', 'Organization', 'Address'], limit: 5 })
+        : []
+      if (candidates.length > 0) await recordAudit(tx, actor, { action: 'consultation', recordType: 'entity', purpose: 'Finding the Achilles record of a confirmed match', detail: { shown: candidates.map((c) => c.id), pair: id } })
       for (const d of new Set([left.id, right.id])) {
         await recordAudit(tx, actor, { action: 'consultation', recordType: q.RECORD_TYPE, recordId: d, purpose, detail: { pair: id, records: d === left.id ? [pair.leftRecordId, ...(d === right.id ? [pair.rightRecordId] : [])] : [pair.rightRecordId] } })
       }
@@ -501,6 +510,7 @@ export async function getPair(db: Database, actor: Actor, id: string, now: Date)
         })),
         kind: left.kind,
         thresholds: { match: run.matchThreshold, review: run.reviewThreshold },
+        candidates: candidates.map((c) => ({ id: c.id, caption: c.caption, schema: c.schema, birthDate: c.birthDate, postcode: c.postcode })),
       }
     },
     'Pair',
