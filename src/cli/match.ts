@@ -196,6 +196,7 @@ function writeExplanations(file: string, result: LinkageResult<PreparedRecord> &
         'probability',
         'match_weight',
         'linked',
+        'same_cluster',
         'prior_weight',
         ...result.comparisons.flatMap((c) => [c.key, `${c.key}_weight`]),
         ...tf.map((c) => `${c.key}_frequency_adjustment`),
@@ -215,6 +216,7 @@ function writeExplanations(file: string, result: LinkageResult<PreparedRecord> &
           round(pair.probability, 6),
           round(pair.weight, 3),
           pair.probability >= threshold ? 'yes' : 'no',
+          result.clusters[pair.left] === result.clusters[pair.right] ? 'yes' : 'no',
           round(e.prior, 3),
           ...e.fields.flatMap((f) => [f.meaning, round(f.weight, 3)]),
           ...tf.map((c) => round(byKey.get(c.key)!.termFrequencyAdjustment, 3)),
@@ -325,6 +327,7 @@ export async function runMatch(env: LocalEnv, args: string[]): Promise<number> {
     env.err(`Warning: the files hold too few candidate pairs to learn from (${n(f.candidatePairs)}), so the model keeps its starting guesses and the clusters are not to be relied on. Train on a larger file with --save-model and use that model here with --model.\n`)
   }
   out(`Linked pairs (probability at least ${threshold}): ${n(f.matches)}; pairs below it kept for review: ${n(review)}.`)
+  if (f.loneRecordsJoined > 0) out(`Records no link reached that joined the one cluster they probably belong to (probability at least ${DEFAULT_OPTIONS.attachFrom}): ${n(f.loneRecordsJoined)}.`)
   out(`Clusters: ${n(f.clusters)}, of which ${n(multi.length)} hold more than one record (largest ${n(Math.max(1, ...multi))}).`)
   if (warnings.length > 0) out(`${n(warnings.length)} date(s) of birth could not be read (listed above); those records were matched without them.`)
   out(`Wrote ${parsed.out} (${n(clustersWritten.rows)} rows)${explained ? ` and ${parsed.explain} (${n(explained.rows)} scored pairs with each field's weight)` : ''}${parsed.saveModel ? ` and the trained model to ${parsed.saveModel}` : ''}.`)

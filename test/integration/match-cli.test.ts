@@ -65,7 +65,7 @@ describe('achilles match on FEBRL 4a against 4b', () => {
     const pairs = readCsvFile('pairs.csv')
     assert.ok(pairs.length >= 4990)
     const first = pairs[0]!
-    for (const column of ['source_1', 'record_id_1', 'source_2', 'record_id_2', 'probability', 'match_weight', 'linked', 'prior_weight', 'given_name', 'given_name_weight', 'birth_date_weight', 'national_id_weight', 'family_name_frequency_adjustment']) {
+    for (const column of ['source_1', 'record_id_1', 'source_2', 'record_id_2', 'probability', 'match_weight', 'linked', 'same_cluster', 'prior_weight', 'given_name', 'given_name_weight', 'birth_date_weight', 'national_id_weight', 'family_name_frequency_adjustment']) {
       assert.ok(column in first, column)
     }
     const fieldWeights = Object.keys(first).filter((k) => k.endsWith('_weight') && k !== 'match_weight' && k !== 'prior_weight')

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test'
 import { syntheticLinkage, SYNTHETIC_FIELDS } from '../../bench/syntheticPeople.ts'
 import { pairAccuracy } from '../../bench/linkageData.ts'
 import { blockingRulesFor, candidatePairs, MAX_BLOCK_SIZE, type BlockingRule } from '../../src/core/matching/blocking.ts'
-import { connectedClusters } from '../../src/core/matching/clusters.ts'
+import { bestLinksForLoneRecords, connectedClusters } from '../../src/core/matching/clusters.ts'
 import { comparisonsFor, NOT_COMPARED } from '../../src/core/matching/comparisons.ts'
 import { DEFAULT_OPTIONS, explainScoredPair, linkSourceRecords, pairKey, type Decision } from '../../src/core/matching/linkage.ts'
 import { prepareRecord, type SourceRecord } from '../../src/core/matching/record.ts'
@@ -118,6 +118,18 @@ test('clusters join records linked directly or through others', () => {
   assert.equal(clusters[4], clusters[5])
   assert.notEqual(clusters[0], clusters[3])
   assert.notEqual(clusters[3], clusters[4])
+})
+
+test('a lone record joins the one cluster it probably belongs to, never two clusters joined through it', () => {
+  // Records 0-1 and 2-3 are clusters; 4 is alone, probable with 0 only; 5 is probable with both clusters; 6 was refused by a clerk.
+  const clusters = connectedClusters(7, [[0, 1], [2, 3]])
+  const pair = (left: number, right: number, probability: number, refused = false) => ({ left, right, probability, refused })
+  const links = bestLinksForLoneRecords(clusters, [pair(4, 0, 0.7), pair(4, 2, 0.1), pair(5, 1, 0.8), pair(5, 3, 0.6), pair(6, 2, 0.85, true), pair(1, 2, 0.6)], 0.5)
+  assert.deepEqual(links, [[4, 0]])
+  const joined = connectedClusters(7, [[0, 1], [2, 3], ...links])
+  assert.equal(joined[4], joined[0])
+  assert.notEqual(joined[0], joined[2], 'a probable pair between two clusters does not merge them')
+  assert.equal(bestLinksForLoneRecords(clusters, [pair(4, 0, 0.4)], 0.5).length, 0)
 })
 
 describe('a linkage run', () => {

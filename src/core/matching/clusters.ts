@@ -27,3 +27,39 @@ export function connectedClusters(size: number, links: Iterable<readonly [number
   for (let i = 0; i < size; i++) cluster[i] = find(i)
   return cluster
 }
+
+/**
+ * Best links for records left on their own: a record no link above the threshold reached joins the
+ * one cluster it has a probable pair with (at least `from`), when no other cluster has one as
+ * probable. A record written with few fields ("Tom Sharpe", nothing else) seldom reaches the
+ * threshold, yet is plainly the Tom Sharpe already clustered; lowering the threshold instead would
+ * chain different people's clusters together. A lone record only ever joins, so no two clusters merge
+ * through it.
+ */
+export function bestLinksForLoneRecords(
+  clusters: Int32Array,
+  pairs: ReadonlyArray<{ left: number; right: number; probability: number; refused: boolean }>,
+  from: number,
+): Array<[number, number]> {
+  const size = new Map<number, number>()
+  for (const c of clusters) size.set(c, (size.get(c) ?? 0) + 1)
+  const best = new Map<number, { partner: number; cluster: number; probability: number; rival: number }>()
+  const consider = (lone: number, partner: number, probability: number) => {
+    if (size.get(clusters[lone]!) !== 1) return
+    const cluster = clusters[partner]!
+    const b = best.get(lone)
+    if (!b) best.set(lone, { partner, cluster, probability, rival: 0 })
+    else if (cluster === b.cluster) {
+      if (probability > b.probability) Object.assign(b, { partner, probability })
+    } else if (probability > b.probability) best.set(lone, { partner, cluster, probability, rival: b.probability })
+    else b.rival = Math.max(b.rival, probability)
+  }
+  for (const p of pairs) {
+    if (p.refused || p.probability < from) continue
+    consider(p.left, p.right, p.probability)
+    consider(p.right, p.left, p.probability)
+  }
+  const links: Array<[number, number]> = []
+  for (const [lone, b] of best) if (b.rival < from) links.push([lone, b.partner])
+  return links
+}

@@ -1,5 +1,5 @@
 import { blockingRulesFor, candidatePairs, type BlockingRule, type CandidatePairs } from './blocking.ts'
-import { connectedClusters } from './clusters.ts'
+import { bestLinksForLoneRecords, connectedClusters } from './clusters.ts'
 import { comparisonsFor, NOT_COMPARED, type Comparison } from './comparisons.ts'
 import { checkComparisons, countPatterns, estimateU, explainPair, levelIn, patternOf, patternWeight, probabilityOf, termFrequencies, termFrequencyAdjustment, trainModel, type Explanation, type MatchModel, type TermFrequencies } from './model.ts'
 import { prepareRecord, type PreparedRecord, type RecordKind, type SourceRecord } from './record.ts'
@@ -15,6 +15,8 @@ export type LinkageOptions = {
   link: boolean
   /** A pair at or above this probability is a match. */
   threshold: number
+  /** A record no match reached joins its one probable cluster from this probability (null: never); see bestLinksForLoneRecords. */
+  attachFrom?: number | null
   /** Pairs kept for review and explanation: at or above this probability. */
   keepFrom: number
   /** Random pairs drawn to estimate u. */
@@ -31,7 +33,7 @@ export type LinkageOptions = {
 
 export type Stage = 'blocking' | 'comparing' | 'training' | 'scoring' | 'clustering'
 
-export const DEFAULT_OPTIONS = { threshold: 0.9, keepFrom: 0.05, uSamples: 1_000_000, seed: 1 } as const
+export const DEFAULT_OPTIONS = { threshold: 0.9, attachFrom: 0.5, keepFrom: 0.05, uSamples: 1_000_000, seed: 1 } as const
 
 export type ScoredPair = { left: number; right: number; weight: number; probability: number; decision: Decision | null }
 
@@ -43,7 +45,7 @@ export type LinkageResult<R> = {
   pairs: ScoredPair[]
   /** Per record, its cluster: the index of the cluster's first record. */
   clusters: Int32Array
-  figures: { records: number; candidatePairs: number; possiblePairs: number; pairBudget: number; matches: number; clusters: number; perRule: CandidatePairs['perRule'] }
+  figures: { records: number; candidatePairs: number; possiblePairs: number; pairBudget: number; matches: number; loneRecordsJoined: number; clusters: number; perRule: CandidatePairs['perRule'] }
 }
 
 /** The key a decision is stored under: both records by source and id, the smaller first. */
@@ -123,7 +125,9 @@ export function linkRecords<R extends { source: number; id: string }>(records: r
   scored.sort((x, y) => y.weight - x.weight)
 
   progress('clustering', 0, 1)
-  const clusters = connectedClusters(records.length, links)
+  let clusters = connectedClusters(records.length, links)
+  const lone = options.attachFrom === null ? [] : bestLinksForLoneRecords(clusters, scored.map((p) => ({ ...p, refused: p.decision === 'not_same' })), options.attachFrom ?? DEFAULT_OPTIONS.attachFrom)
+  if (lone.length > 0) clusters = connectedClusters(records.length, [...links, ...lone])
   let clusterCount = 0
   for (let i = 0; i < clusters.length; i++) if (clusters[i] === i) clusterCount++
   progress('clustering', 1, 1)
@@ -133,7 +137,7 @@ export function linkRecords<R extends { source: number; id: string }>(records: r
     frequencies,
     pairs: scored,
     clusters,
-    figures: { records: records.length, candidatePairs: pairs.count, possiblePairs, pairBudget: pairs.budget, matches: links.length, clusters: clusterCount, perRule: pairs.perRule },
+    figures: { records: records.length, candidatePairs: pairs.count, possiblePairs, pairBudget: pairs.budget, matches: links.length, loneRecordsJoined: lone.length, clusters: clusterCount, perRule: pairs.perRule },
   }
 }
 
