@@ -200,6 +200,18 @@ export async function findVisibleDataset(db: Queryable, viewer: Viewer, id: stri
   return row ? toDataset(row as Record<string, unknown>) : null
 }
 
+export async function updateHandling(db: Queryable, id: string, s: { protectiveMarking: string; handlingCode: string; handlingConditions: string | null; sharingScope: string }, by: string): Promise<void> {
+  await db
+    .updateTable('match_datasets')
+    .set({ protective_marking: s.protectiveMarking, handling_code: s.handlingCode, handling_conditions: s.handlingCode === 'C' ? s.handlingConditions : null, sharing_scope: s.sharingScope, updated_by: by, updated_at: sql`now()`, row_version: sql`row_version + 1` })
+    .where('id', '=', id)
+    .execute()
+}
+
+export async function deleteDataset(db: Queryable, id: string): Promise<void> {
+  await db.deleteFrom('match_datasets').where('id', '=', id).execute()
+}
+
 export async function datasetExists(db: Queryable, id: string): Promise<boolean> {
   return (await db.selectFrom('match_datasets').select('id').where('id', '=', id).executeTakeFirst()) !== undefined
 }

@@ -9,6 +9,7 @@ import { acceptUploads, type UploadedFile } from '../../http/uploads.ts'
 import { pathId } from '../../http/validation.ts'
 import { formErrors, renderPage, setFlash } from '../../http/views.ts'
 import { formAgencies, handlingChoices, withAgencyNames } from '../records/routes.ts'
+import { ReasonInput, SharingInput } from '../records/schema.ts'
 import {
   DatasetImportRequest,
   DatasetOut,
@@ -180,10 +181,42 @@ export async function matchingRoutes(app: FastifyInstance): Promise<void> {
     return reply.redirect('/matching', 303)
   })
 
-  app.get('/matching/datasets/:id', { schema: { hide: true } }, async (request, reply) => {
-    const view = await service.getDataset(db, requireActor(request), idOf(request, 'Dataset'), ctx.now())
+  const datasetPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: { sharingValues?: Record<string, unknown>; eraseValues?: Record<string, unknown>; errors?: ReturnType<typeof formErrors> } = {}) => {
+    const view = await service.getDataset(db, requireActor(request), id, ctx.now())
     const fields = view.dataset.fields as Array<keyof typeof FIELD_LABELS>
-    return renderPage(request, reply, 'matching/views/dataset.njk', { title: view.dataset.name, ...view, fields, fieldLabels: FIELD_LABELS, kindLabels: KIND_LABELS })
+    const sharingValues = extra.sharingValues ?? { protectiveMarking: view.dataset.protectiveMarking, handlingCode: view.dataset.handlingCode, handlingConditions: view.dataset.handlingConditions, sharingScope: view.dataset.sharingScope }
+    return renderPage(request, reply, 'matching/views/dataset.njk', {
+      title: view.dataset.name, ...view, fields, fieldLabels: FIELD_LABELS, kindLabels: KIND_LABELS,
+      sharingValues, eraseValues: extra.eraseValues ?? {}, errors: extra.errors, agencies: await formAgencies(app, request, extra.sharingValues ?? {}), ...handlingChoices,
+    })
+  }
+
+  app.get('/matching/datasets/:id', { schema: { hide: true } }, async (request, reply) => datasetPage(request, reply, idOf(request, 'Dataset')))
+
+  app.post('/matching/datasets/:id/sharing', { schema: { hide: true } }, async (request, reply) => {
+    const id = idOf(request, 'Dataset')
+    const body = formBody(request)
+    try {
+      await service.changeDatasetSharing(db, requireActor(request), id, await withAgencyNames(app, request, body))
+      setFlash(reply, 'Marking and sharing changed.', config.cookieSecure)
+      return reply.redirect(`/matching/datasets/${id}`, 303)
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error
+      return datasetPage(request, reply.status(400), id, { sharingValues: body, errors: formErrors(error.issues) })
+    }
+  })
+
+  app.post('/matching/datasets/:id/erase', { schema: { hide: true } }, async (request, reply) => {
+    const id = idOf(request, 'Dataset')
+    const body = formBody(request)
+    try {
+      await service.eraseDataset(db, requireActor(request), id, { reason: body.eraseReason })
+      setFlash(reply, 'The dataset, its records and the runs made from it have been erased.', config.cookieSecure)
+      return reply.redirect('/matching', 303)
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error
+      return datasetPage(request, reply.status(400), id, { eraseValues: body, errors: formErrors(error.issues.map((i) => ({ ...i, field: 'eraseReason' }))) })
+    }
   })
 
   // -------------------------------------------------------------------------------------------
@@ -316,6 +349,26 @@ export async function matchingRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const view = await service.getDataset(db, requireActor(request), request.params.id, ctx.now())
       return { ...view.dataset, sample: view.sample }
+    },
+  )
+
+  api.post(
+    '/api/v1/matching/datasets/:id/sharing',
+    { schema: { tags: [TAG], summary: 'Change a dataset’s marking, handling and sharing (its owning agency only), with the reason', params: IdParams, body: SharingInput, response: { 200: DatasetOut.extend({ sample: z.array(z.unknown()) }) } } },
+    async (request) => {
+      const actor = requireActor(request)
+      await service.changeDatasetSharing(db, actor, request.params.id, request.body)
+      const view = await service.getDataset(db, actor, request.params.id, ctx.now())
+      return { ...view.dataset, sample: [] }
+    },
+  )
+
+  api.post(
+    '/api/v1/matching/datasets/:id/erase',
+    { schema: { tags: [TAG], summary: 'Erase a dataset with its records and the runs, pairs, decisions and links made from it (its owning agency only)', params: IdParams, body: ReasonInput, response: { 204: z.null() } } },
+    async (request, reply) => {
+      await service.eraseDataset(db, requireActor(request), request.params.id, request.body)
+      return reply.status(204).send(null)
     },
   )
 

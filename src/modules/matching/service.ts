@@ -13,6 +13,7 @@ import { parseInput } from '../../http/validation.ts'
 import { recordAudit } from '../audit/service.ts'
 import * as entities from '../entities/service.ts'
 import * as records from '../records/service.ts'
+import { ReasonInput, SharingInput } from '../records/schema.ts'
 import { displayNames } from '../users/service.ts'
 import * as q from './queries.ts'
 import { DatasetImportRequest, datasetFields, DecisionInput, EntityLinkInput, MAX_FILE_BYTES, RunInput } from './schema.ts'
@@ -618,4 +619,45 @@ export async function linkToEntity(db: Database, actor: Actor, pairId: string, r
   })
   if (!out) throw new NotFoundError('Pair')
   return out
+}
+
+// ---------------------------------------------------------------------------------------------
+// A dataset's sharing, and its erasure when the partnership no longer needs it
+
+async function ownDataset(tx: Tx, actor: Actor, id: string, doing: string): Promise<q.DatasetRow> {
+  const found = await q.findVisibleDataset(tx, actor, id)
+  if (!found) throw new NotFoundError('Dataset')
+  if (found.owningAgencyId !== actor.agencyId) throw new ForbiddenError(`Only the agency that holds a dataset can ${doing}`)
+  return found
+}
+
+/** Changes a dataset's marking, handling and sharing: its owning agency only, logged with the reason. */
+export async function changeDatasetSharing(db: Database, actor: Actor, id: string, raw: unknown): Promise<void> {
+  if (!actor.capabilities.includes('records.share')) throw new ForbiddenError('Your role cannot change how a dataset is shared')
+  const input = parseInput(SharingInput, raw)
+  await asUser(db, actor, async (tx) => {
+    const dataset = await ownDataset(tx, actor, id, 'change how it is shared')
+    await records.checkHandling(tx, actor, input, 'dataset')
+    const before = await access.sharedAgencyIds(tx, q.RECORD_TYPE, id)
+    await q.updateHandling(tx, id, input, actor.userId)
+    await access.replaceShares(tx, q.RECORD_TYPE, id, input.sharedWithAgencyIds, actor.userId)
+    await recordAudit(tx, actor, { action: 'alteration', recordType: q.RECORD_TYPE, recordId: id, purpose: input.reason, detail: { marking: input.protectiveMarking, handling: input.handlingCode, scope: input.sharingScope, previousScope: dataset.sharingScope, previousAgencies: before } })
+    const added = input.sharingScope === 'partnership' && dataset.sharingScope !== 'partnership' ? ['whole-partnership'] : input.sharedWithAgencyIds.filter((a) => !before.includes(a))
+    if (input.sharingScope !== 'agency' && added.length > 0) await recordAudit(tx, actor, { action: 'disclosure', recordType: q.RECORD_TYPE, recordId: id, purpose: input.reason, recipients: added })
+  })
+}
+
+/**
+ * Erases a dataset with its records, and with them the runs, pairs, models, decisions and entity
+ * links made from it (they say what the partner held). Its owning agency only, with a reason.
+ */
+export async function eraseDataset(db: Database, actor: Actor, id: string, raw: unknown): Promise<void> {
+  if (!actor.capabilities.includes('records.erase')) throw new ForbiddenError('Your role cannot erase a dataset')
+  const input = parseInput(ReasonInput, raw)
+  await asUser(db, actor, async (tx) => {
+    const dataset = await ownDataset(tx, actor, id, 'erase it')
+    await access.forgetRecordAccess(tx, q.RECORD_TYPE, id)
+    await q.deleteDataset(tx, id)
+    await recordAudit(tx, actor, { action: 'erasure', recordType: q.RECORD_TYPE, recordId: id, purpose: input.reason, detail: { name: dataset.name, records: dataset.recordCount } })
+  })
 }
