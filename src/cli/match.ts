@@ -2,13 +2,12 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { csvLine } from '../core/exports/csv.ts'
-import { readCsv } from '../core/imports/csv.ts'
 import { parseFieldMap, type FieldMap } from '../core/matching/fieldMap.ts'
 import { comparisonsFor } from '../core/matching/comparisons.ts'
 import { DEFAULT_OPTIONS, explainScoredPair, linkSourceRecords, type LinkageResult, type Stage } from '../core/matching/linkage.ts'
 import type { MatchModel } from '../core/matching/model.ts'
 import { BUSINESS_FIELDS, PERSON_FIELDS, type PreparedRecord, type RecordKind, type SourceRecord } from '../core/matching/record.ts'
-import { decodeText, describeProblem, readTable, sourceRecords, type Table, type TabularProblem } from '../core/matching/tabular.ts'
+import { describeProblem, readTable, sourceRecords, type Table, type TabularProblem } from '../core/matching/tabular.ts'
 import type { CommandEnv } from './commands.ts'
 import { progressBar } from './progress.ts'
 
@@ -92,7 +91,7 @@ function readArguments(args: string[]): { inputs: Input[]; out: string; explain:
   return { inputs, out: values.out!, explain: values.explain ?? null, kind, threshold, encoding: values.encoding, saveModel: values['save-model'] ?? null, model: values.model ?? null }
 }
 
-/** A file as a table: a workbook by its content, anything else as CSV of any length (matching is not an import). */
+/** A file as a table: a workbook by its content or name, anything else as CSV of any length (matching is not an import). */
 async function readInput(file: string, encoding: string | undefined): Promise<{ table: Table | null; problems: TabularProblem[] }> {
   let bytes: Buffer
   try {
@@ -101,16 +100,7 @@ async function readInput(file: string, encoding: string | undefined): Promise<{ 
     const code = (error as NodeJS.ErrnoException).code
     return { table: null, problems: [{ file, row: null, column: null, code: 'file', message: code === 'ENOENT' ? 'there is no such file' : `the file cannot be read: ${(error as Error).message}` }] }
   }
-  const lower = file.toLowerCase()
-  const magic = bytes.subarray(0, 4).toString('hex')
-  const workbook = magic === '504b0304' || magic === 'd0cf11e0' || lower.endsWith('.xlsx') || lower.endsWith('.xls')
-  if (bytes.length === 0 || workbook) return readTable(bytes, file, { encoding })
-  const decoded = decodeText(bytes, file, encoding)
-  if ('problem' in decoded) return { table: null, problems: [{ file, row: null, column: null, code: 'file', message: decoded.problem }] }
-  const reading = readCsv(decoded.text, { maxRows: Number.POSITIVE_INFINITY })
-  const problems = reading.problems.map((p): TabularProblem => ({ file, row: p.row, column: null, code: reading.table ? 'headings' : 'file', message: p.message }))
-  if (!reading.table) return { table: null, problems }
-  return { table: { file, format: 'csv', encoding: decoded.encoding, sheet: null, headers: reading.table.headers, rows: reading.table.rows }, problems }
+  return readTable(bytes, file, { encoding, maxRows: Number.POSITIVE_INFINITY })
 }
 
 function readModel(file: string, kind: RecordKind, fields: ReadonlySet<string>): { model: MatchModel } | { problem: string } {

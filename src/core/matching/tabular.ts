@@ -41,6 +41,8 @@ export type ReadTableOptions = {
   encoding?: string
   /** The sheet of a workbook to read, by name; the first when none is named. */
   sheet?: string
+  /** Rows a CSV file may hold (MAX_ROWS for an import; a command that is no import reads any length). */
+  maxRows?: number
 }
 
 /** One problem as a line of text: "people.csv, row 7, column C (\"dob\"): …". */
@@ -125,7 +127,7 @@ export async function readTable(bytes: Uint8Array, file: string, options: ReadTa
 
   const decoded = decodeText(bytes, file, options.encoding)
   if ('problem' in decoded) return fail(decoded.problem)
-  const reading = readCsv(decoded.text)
+  const reading = readCsv(decoded.text, { maxRows: options.maxRows })
   const problems: TabularProblem[] = reading.problems.map((p) => ({ file, row: p.row, column: null, code: reading.table ? 'headings' : 'file', message: p.message }))
   if (!reading.table) return { table: null, problems }
   return { table: { file, format: 'csv', encoding: decoded.encoding, sheet: null, headers: reading.table.headers, rows: reading.table.rows }, problems }
