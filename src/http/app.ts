@@ -38,6 +38,7 @@ import { planRoutes } from '../modules/plans/routes.ts'
 import { powerRoutes } from '../modules/powers/routes.ts'
 import { privacyRoutes } from '../modules/privacy/routes.ts'
 import { referralRoutes } from '../modules/referrals/routes.ts'
+import { networkRoutes } from '../modules/network/routes.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -166,5 +167,6 @@ export async function buildApp(ctx: AppContext, options: { logger?: FastifyServe
   await app.register(matchingRoutes)
   await app.register(privacyRoutes)
   await app.register(referralRoutes)
+  await app.register(networkRoutes)
   return app
 }
