@@ -95,7 +95,7 @@ describe('assembleNetwork', () => {
       memberships: [{ id: 'm1', groupId: 'g', personId: 'a', role: 'principal', startDate: '2021-01-01', endDate: null, ...C('Partnership only') }],
       holdings: [{ id: 'h1', groupId: 'g', entityId: 'unit', kind: 'premises', startDate: null, endDate: null, ...C('Partnership only') }],
     }))
-    assert.deepEqual(n.edges.map((e) => `${e.type} ${e.source} ${e.target} ${e.handlingCode}`), ['holds group:g entity:unit C', 'member_of entity:a group:g C'])
+    assert.deepEqual(n.edges.map((e) => `${e.type} ${e.source} ${e.target} ${e.handlingCode}`).sort(), ['holds group:g entity:unit C', 'member_of entity:a group:g C'])
   })
 
   test('everything one intelligence record mentions is joined pairwise, graded and dated by the record', () => {

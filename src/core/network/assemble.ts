@@ -95,35 +95,54 @@ type Evidence = Handling & { source: EdgeSource; from: string | null; to: string
 const minDate = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : a < b ? a : b)
 const maxDate = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : a > b ? a : b)
 
-class EdgeCollector {
-  private readonly edges = new Map<string, NetworkEdge & { open: { from: boolean; to: boolean } }>()
+// Edges are keyed by numbers, not strings: a key built by joining two ids is a new string each time,
+// hashed afresh on every lookup, and at 250,000 links that alone took seconds.
+const NODE_SLOTS = 2 ** 21
 
-  add(type: string, a: string, b: string, evidence: Evidence): void {
+class EdgeCollector {
+  private readonly edges = new Map<number, NetworkEdge>()
+  // An unknown start or end on any record leaves the span open that way.
+  private readonly openFrom = new Set<number>()
+  private readonly openTo = new Set<number>()
+  private readonly typeIndex = new Map<string, number>()
+
+  constructor(private readonly ids: readonly string[]) {
+    if (ids.length > NODE_SLOTS) throw new RangeError(`A network of more than ${NODE_SLOTS} nodes cannot be assembled`)
+  }
+
+  /** An edge of the type between nodes a and b (indexes into ids). */
+  add(type: string, a: number, b: number, evidence: Evidence): void {
     if (a === b) return
     const directed = !SYMMETRIC_TYPES.has(type)
-    const [source, target] = directed || a < b ? [a, b] : [b, a]
-    const id = `${type}:${source}|${target}`
-    const existing = this.edges.get(id)
-    if (!existing) {
-      this.edges.set(id, {
-        id, source, target, type, directed, weight: 1,
+    const swap = !directed && this.ids[a]! > this.ids[b]!
+    const s = swap ? b : a
+    const t = swap ? a : b
+    let ti = this.typeIndex.get(type)
+    if (ti === undefined) this.typeIndex.set(type, (ti = this.typeIndex.size))
+    const key = (ti * NODE_SLOTS + s) * NODE_SLOTS + t
+    const existing = this.edges.get(key)
+    if (existing === undefined) {
+      const source = this.ids[s]!
+      const target = this.ids[t]!
+      this.edges.set(key, {
+        id: `${type}:${source}|${target}`, source, target, type, directed, weight: 1,
         from: evidence.from, to: evidence.to,
         sources: [evidence.source],
         grading: evidence.grading,
         handlingCode: evidence.handlingCode,
         handlingConditions: evidence.handlingCode === 'C' ? evidence.handlingConditions : null,
-        // An unknown start or end on any record leaves the span open that way.
-        open: { from: evidence.from === null, to: evidence.to === null },
       })
+      if (evidence.from === null) this.openFrom.add(key)
+      if (evidence.to === null) this.openTo.add(key)
       return
     }
-    if (existing.sources.some((s) => s.kind === evidence.source.kind && s.id === evidence.source.id)) return
+    for (const x of existing.sources) if (x.kind === evidence.source.kind && x.id === evidence.source.id) return
     existing.sources.push(evidence.source)
     existing.weight = existing.sources.length
-    existing.open.from ||= evidence.from === null
-    existing.open.to ||= evidence.to === null
-    existing.from = existing.open.from ? null : minDate(existing.from, evidence.from)
-    existing.to = existing.open.to ? null : maxDate(existing.to, evidence.to)
+    if (evidence.from === null) this.openFrom.add(key)
+    if (evidence.to === null) this.openTo.add(key)
+    existing.from = this.openFrom.has(key) ? null : minDate(existing.from, evidence.from)
+    existing.to = this.openTo.has(key) ? null : maxDate(existing.to, evidence.to)
     if (gradeRank(evidence.grading) < gradeRank(existing.grading)) existing.grading = evidence.grading
     if (evidence.handlingCode === 'C') {
       existing.handlingCode = 'C'
@@ -131,8 +150,9 @@ class EdgeCollector {
     }
   }
 
+  /** In the order the evidence came, which the caller's rows make repeatable. */
   result(): NetworkEdge[] {
-    return [...this.edges.values()].map(({ open: _open, ...edge }) => edge).sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0))
+    return [...this.edges.values()]
   }
 }
 
@@ -166,64 +186,74 @@ function nodeAttributes(h: Handling & { protectiveMarking: string }): Record<str
  * nodes it chose.
  */
 export function assembleNetwork(rows: NetworkRows): Network {
-  const nodes = new Map<string, NetworkNode>()
-  const schemaOf = new Map<string, EntityRow['schema']>()
+  const nodes: NetworkNode[] = []
+  const entityIndex = new Map<string, number>()
+  const schemaAt: EntityRow['schema'][] = []
   for (const e of rows.entities) {
-    schemaOf.set(e.id, e.schema)
-    nodes.set(entityNode(e.id), {
-      id: entityNode(e.id),
-      kind: e.schema as NodeKind,
-      label: e.caption,
-      attributes: { ...(e.personRole ? { personRole: e.personRole } : {}), ...nodeAttributes(e) },
-    })
+    if (entityIndex.has(e.id)) continue
+    entityIndex.set(e.id, nodes.length)
+    schemaAt.push(e.schema)
+    const attributes: Record<string, string | number | boolean | null> = nodeAttributes(e)
+    if (e.personRole) attributes.personRole = e.personRole
+    nodes.push({ id: entityNode(e.id), kind: e.schema as NodeKind, label: e.caption, attributes })
   }
+  const groupIndex = new Map<string, number>()
   for (const g of rows.groups) {
-    nodes.set(groupNode(g.id), { id: groupNode(g.id), kind: 'Group', label: g.name, attributes: { status: g.status, ...nodeAttributes(g) } })
+    if (groupIndex.has(g.id)) continue
+    groupIndex.set(g.id, nodes.length)
+    nodes.push({ id: groupNode(g.id), kind: 'Group', label: g.name, attributes: { status: g.status, ...nodeAttributes(g) } })
   }
-  const edges = new EdgeCollector()
-  const has = (id: string) => nodes.has(id)
+  const ids = nodes.map((n) => n.id)
+  const nodeIndex = (id: string) => (id.startsWith('group:') ? groupIndex.get(id.slice(6)) : id.startsWith('entity:') ? entityIndex.get(id.slice(7)) : undefined)
+  const edges = new EdgeCollector(ids)
 
   // Who is tied to each address, phone and vehicle, for the shared edges.
-  const sharers = new Map<string, { type: string; kind: EdgeSourceKind; links: LinkRow[] }>()
+  const sharers = new Map<number, { type: string; kind: EdgeSourceKind; objectId: string; links: { row: LinkRow; person: number }[] }>()
   for (const l of rows.links) {
-    const [a, b] = [entityNode(l.subjectId), entityNode(l.objectId)]
-    if (!has(a) || !has(b)) continue
-    edges.add(l.linkType, a, b, { source: { kind: 'entity_link', id: l.id }, from: l.startDate, to: l.endDate, grading: l.grading, handlingCode: l.handlingCode, handlingConditions: l.handlingConditions })
-    if (schemaOf.get(l.subjectId) !== 'Person') continue
-    for (const rule of SHARED_BY_LINK[l.linkType] ?? []) {
-      if (schemaOf.get(l.objectId) !== rule.objectSchema) continue
-      const entry = sharers.get(l.objectId) ?? { type: rule.type, kind: rule.kind, links: [] }
-      entry.links.push(l)
-      sharers.set(l.objectId, entry)
+    const s = entityIndex.get(l.subjectId)
+    const o = entityIndex.get(l.objectId)
+    if (s === undefined || o === undefined) continue
+    edges.add(l.linkType, s, o, { source: { kind: 'entity_link', id: l.id }, from: l.startDate, to: l.endDate, grading: l.grading, handlingCode: l.handlingCode, handlingConditions: l.handlingConditions })
+    if (schemaAt[s] !== 'Person') continue
+    const rules = SHARED_BY_LINK[l.linkType]
+    if (rules === undefined) continue
+    for (const rule of rules) {
+      if (schemaAt[o] !== rule.objectSchema) continue
+      let entry = sharers.get(o)
+      if (entry === undefined) sharers.set(o, (entry = { type: rule.type, kind: rule.kind, objectId: l.objectId, links: [] }))
+      entry.links.push({ row: l, person: s })
     }
   }
-  for (const [objectId, { type, kind, links }] of sharers) {
-    const people = new Set(links.map((l) => l.subjectId))
+  for (const { type, kind, objectId, links } of sharers.values()) {
+    const people = new Set(links.map((l) => l.person))
     if (people.size < 2 || people.size > SHARED_FANOUT_LIMIT) continue
     for (let i = 0; i < links.length; i++) {
       for (let j = i + 1; j < links.length; j++) {
-        const [x, y] = [links[i]!, links[j]!]
-        if (x.subjectId === y.subjectId) continue
-        const span = overlap(x, y)
+        const x = links[i]!
+        const y = links[j]!
+        if (x.person === y.person) continue
+        const span = overlap(x.row, y.row)
         if (!span) continue
-        const h = stricter(x, y)
+        const h = stricter(x.row, y.row)
         // The source names the shared entity; the two links it rests on are edges of their own.
-        edges.add(type, entityNode(x.subjectId), entityNode(y.subjectId), { source: { kind, id: objectId }, ...span, grading: weaker(x.grading, y.grading), ...h })
+        edges.add(type, x.person, y.person, { source: { kind, id: objectId }, from: span.from, to: span.to, grading: weaker(x.row.grading, y.row.grading), ...h })
       }
     }
   }
 
   for (const m of rows.memberships) {
-    const [p, g] = [entityNode(m.personId), groupNode(m.groupId)]
-    if (has(p) && has(g)) edges.add('member_of', p, g, { source: { kind: 'membership', id: m.id }, from: m.startDate, to: m.endDate, grading: null, handlingCode: m.handlingCode, handlingConditions: m.handlingConditions })
+    const p = entityIndex.get(m.personId)
+    const g = groupIndex.get(m.groupId)
+    if (p !== undefined && g !== undefined) edges.add('member_of', p, g, { source: { kind: 'membership', id: m.id }, from: m.startDate, to: m.endDate, grading: null, handlingCode: m.handlingCode, handlingConditions: m.handlingConditions })
   }
   for (const h of rows.holdings) {
-    const [g, e] = [groupNode(h.groupId), entityNode(h.entityId)]
-    if (has(g) && has(e)) edges.add('holds', g, e, { source: { kind: 'membership', id: h.id }, from: h.startDate, to: h.endDate, grading: null, handlingCode: h.handlingCode, handlingConditions: h.handlingConditions })
+    const g = groupIndex.get(h.groupId)
+    const e = entityIndex.get(h.entityId)
+    if (g !== undefined && e !== undefined) edges.add('holds', g, e, { source: { kind: 'membership', id: h.id }, from: h.startDate, to: h.endDate, grading: null, handlingCode: h.handlingCode, handlingConditions: h.handlingConditions })
   }
 
   for (const r of rows.mentions) {
-    const present = [...new Set(r.mentioned)].filter(has).sort()
+    const present = [...new Set(r.mentioned.map(nodeIndex).filter((i): i is number => i !== undefined))]
     if (present.length < 2 || present.length > MENTION_FANOUT_LIMIT) continue
     for (let i = 0; i < present.length; i++) {
       for (let j = i + 1; j < present.length; j++) {
@@ -232,25 +262,27 @@ export function assembleNetwork(rows: NetworkRows): Network {
     }
   }
 
-  const byRecord = new Map<string, MatchLinkRow[]>()
+  const byRecord = new Map<string, { row: MatchLinkRow; at: number }[]>()
   for (const m of rows.matches) {
-    if (!has(entityNode(m.entityId))) continue
+    const at = entityIndex.get(m.entityId)
+    if (at === undefined) continue
     const list = byRecord.get(m.partnerRecord)
-    if (list) list.push(m)
-    else byRecord.set(m.partnerRecord, [m])
+    if (list) list.push({ row: m, at })
+    else byRecord.set(m.partnerRecord, [{ row: m, at }])
   }
   for (const linked of byRecord.values()) {
     for (let i = 0; i < linked.length; i++) {
       for (let j = i + 1; j < linked.length; j++) {
-        const [x, y] = [linked[i]!, linked[j]!]
-        if (x.entityId === y.entityId) continue
-        const on = maxDate(x.linkedOn, y.linkedOn)
-        edges.add('same_as', entityNode(x.entityId), entityNode(y.entityId), { source: { kind: 'match', id: x.partnerRecord }, from: on, to: null, grading: null, ...stricter(x, y) })
+        const x = linked[i]!
+        const y = linked[j]!
+        if (x.at === y.at) continue
+        const on = maxDate(x.row.linkedOn, y.row.linkedOn)
+        edges.add('same_as', x.at, y.at, { source: { kind: 'match', id: x.row.partnerRecord }, from: on, to: null, grading: null, ...stricter(x.row, y.row) })
       }
     }
   }
 
-  return { nodes: [...nodes.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)), edges: edges.result() }
+  return { nodes, edges: edges.result() }
 }
 
 export type NetworkFilter = {
