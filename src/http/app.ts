@@ -39,6 +39,7 @@ import { powerRoutes } from '../modules/powers/routes.ts'
 import { privacyRoutes } from '../modules/privacy/routes.ts'
 import { referralRoutes } from '../modules/referrals/routes.ts'
 import { networkRoutes } from '../modules/network/routes.ts'
+import { networkChartRoutes } from '../modules/network/chart/routes.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -168,5 +169,6 @@ export async function buildApp(ctx: AppContext, options: { logger?: FastifyServe
   await app.register(privacyRoutes)
   await app.register(referralRoutes)
   await app.register(networkRoutes)
+  await app.register(networkChartRoutes)
   return app
 }
