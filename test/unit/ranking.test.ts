@@ -187,3 +187,18 @@ test('joining another group or gaining links never lowers a person’s total', (
     }),
   )
 })
+
+test('the board’s weights (version 2) give network centrality a share of each person’s score', async () => {
+  const { PEOPLE_RANKING_WITH_NETWORK } = await import('../../src/modules/prioritisation/service.ts')
+  assert.equal(PEOPLE_RANKING_WITH_NETWORK.version, 2)
+  assert.ok(PEOPLE_RANKING_WITH_NETWORK.centrality.weight > 0)
+  // 0.45 × 0.8 + 0.25 × 0 + 0.15 × ln 11 / ln 21 + 0.15 × 0.6 = 0.36 + 0.1181 + 0.09 = 0.5681
+  const r = only([person('p', { ownScore: 80, linkCount: 10, centrality: 0.6 })], PEOPLE_RANKING_WITH_NETWORK)
+  assert.equal(r.total, 56.8)
+  const c = r.components.find((x) => x.input === 'centrality')!
+  assert.ok(Math.abs(c.contribution - 9) < 1e-9)
+  assert.ok(Math.abs(c.share - 9 / 56.81) < 1e-3)
+  assert.match(c.detail, /Betweenness centrality 0.6/)
+  const broker = only([person('q', { ownScore: 80, linkCount: 10, centrality: 1 })], PEOPLE_RANKING_WITH_NETWORK)
+  assert.ok(broker.total > r.total, 'a more central person ranks higher, all else equal')
+})

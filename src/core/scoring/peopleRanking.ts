@@ -180,7 +180,7 @@ function scorePerson(person: RankingPerson, weights: RankingWeights): Omit<Ranke
           : `Current member of ${groups.length === 1 ? '1 assessed group' : `${groups.length} assessed groups`} scoring ${listOf(groups.map(String))}`,
     },
     links: { label: weights.links.label, raw: person.linkCount, detail: `${person.linkCount === 1 ? '1 known link' : `${person.linkCount} known links`} (${saturateAt} or more count in full)` },
-    centrality: { label: weights.centrality.label, raw: centrality, detail: centrality === null ? 'Network position not yet analysed' : `Network centrality ${centrality}` },
+    centrality: { label: weights.centrality.label, raw: centrality, detail: centrality === null ? 'Network position not yet analysed' : `Betweenness centrality ${centrality} (1 is the most central in the network you may see)` },
   }
   const w = effectiveWeights(measured)
   const components: RankingComponent[] = measured.map((c, i) => {

@@ -4,9 +4,11 @@ import type { Capability } from '../../core/access/roles.ts'
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldIssue } from '../../core/errors.ts'
 import { THREAT_AREA_LABELS, THREAT_AREAS, type ThreatArea } from '../../core/reference/crime.ts'
 import { ukDay } from '../../core/time/ukDates.ts'
-import { DEFAULT_MODELS, DEFAULT_PEOPLE_RANKING } from '../../core/scoring/defaultModels.ts'
+import { DEFAULT_MODELS } from '../../core/scoring/defaultModels.ts'
 import { parseModelDefinition, SUBJECTS, type ModelDefinition, type Subject } from '../../core/scoring/modelDefinition.ts'
-import { rankPeople } from '../../core/scoring/peopleRanking.ts'
+import { parseRankingWeights, rankPeople, type RankingWeights } from '../../core/scoring/peopleRanking.ts'
+import peopleRankingWithNetwork from '../../../config/prioritisation/people-ranking.v2.json' with { type: 'json' }
+import { personCentrality } from '../network/service.ts'
 import { rescorePrompts, type ChangeKind } from '../../core/scoring/rescore.ts'
 import { scoreAssessment, type AssessmentAnswers, type AssessmentResult } from '../../core/scoring/scoreAssessment.ts'
 import { groupLabel } from '../../core/groups/operationName.ts'
@@ -723,6 +725,13 @@ export async function groupBoard(db: Database, actor: Actor, raw: unknown, now: 
   })
 }
 
+/** The people ranking the board uses: version 1's inputs with network centrality (config/prioritisation/people-ranking.v2.json). */
+export const PEOPLE_RANKING_WITH_NETWORK: RankingWeights = (() => {
+  const parsed = parseRankingWeights(peopleRankingWithNetwork)
+  if (!parsed.ok) throw new Error(`config/prioritisation/people-ranking.v2.json is not valid: ${parsed.problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`)
+  return parsed.weights
+})()
+
 /**
  * "Top N people", in the spirit of Operation Liberal: suspects the actor may see, ranked by
  * rankPeople from their own current score, the current scores of the visible groups they belong to
@@ -739,9 +748,11 @@ export async function peopleBoard(db: Database, actor: Actor, raw: unknown) {
     const groupModel = modelFor(models, 'group')
     checkBoardFilters(personModel.definition, query)
     const inputs = await q.peopleRankingInputs(tx, actor, { personKey: personModel.row.key, groupKey: groupModel.row.key }, query)
-    const weights = DEFAULT_PEOPLE_RANKING
+    const weights = PEOPLE_RANKING_WITH_NETWORK
+    // Network position from the network this viewer may see, so a hidden link never moves anyone.
+    const centrality = await personCentrality(tx, actor, inputs.map((r) => r.id))
     const ranked = rankPeople(
-      inputs.map((r) => ({ personId: r.id, ownScore: r.own_score === null ? null : Number(r.own_score), groupScores: (r.group_scores ?? []).map(Number), linkCount: r.link_count })),
+      inputs.map((r) => ({ personId: r.id, ownScore: r.own_score === null ? null : Number(r.own_score), groupScores: (r.group_scores ?? []).map(Number), linkCount: r.link_count, centrality: centrality.get(r.id) ?? null })),
       weights,
       { top: query.top },
     )
