@@ -3,10 +3,10 @@ import { describe, test } from 'node:test'
 import { syntheticLinkage, SYNTHETIC_FIELDS } from '../../bench/syntheticPeople.ts'
 import { pairAccuracy } from '../../bench/linkageData.ts'
 import { blockingRulesFor, candidatePairs, MAX_BLOCK_SIZE, type BlockingRule } from '../../src/core/matching/blocking.ts'
-import { bestLinksForLoneRecords, connectedClusters } from '../../src/core/matching/clusters.ts'
+import { averageLinks, bestLinksForLoneRecords, connectedClusters } from '../../src/core/matching/clusters.ts'
 import { comparisonsFor, NOT_COMPARED } from '../../src/core/matching/comparisons.ts'
 import { DEFAULT_OPTIONS, explainScoredPair, linkSourceRecords, pairKey, type Decision } from '../../src/core/matching/linkage.ts'
-import { prepareRecord, type SourceRecord } from '../../src/core/matching/record.ts'
+import { placeLoneNames, prepareRecord, type SourceRecord } from '../../src/core/matching/record.ts'
 
 const person = (values: SourceRecord['values'], id = 'x', source = 1) => prepareRecord({ source, id, values })
 const ALL = new Set(['given_name', 'family_name', 'birth_date', 'postcode', 'address', 'town', 'email', 'phone', 'national_id'])
@@ -22,9 +22,10 @@ describe('comparison levels', () => {
     assert.equal(level({ given_name: 'Marcella' }, { given_name: 'Marcela' }), 3)
     assert.equal(level({ given_name: 'Stephen' }, { given_name: 'Stevan' }), 4)
     assert.equal(level({ given_name: 'Marian' }, { given_name: 'Marion' }) <= 5, true)
-    assert.equal(level({ given_name: 'Oliver' }, { given_name: 'Priya' }), 6)
+    assert.equal(level({ given_name: 'W' }, { given_name: 'William' }), 6)
+    assert.equal(level({ given_name: 'Oliver' }, { given_name: 'Priya' }), 7)
     assert.equal(level({ given_name: 'Oliver' }, {}), NOT_COMPARED)
-    assert.equal(c.levels.length, 7)
+    assert.equal(c.levels.length, 8)
   })
 
   test('dates of birth: the same, day and month swapped, one and two digits wrong, different', () => {
@@ -46,6 +47,26 @@ describe('comparison levels', () => {
     assert.equal(level('LE1 6HA', 'LE1 9ZZ'), 2)
     assert.equal(level('4223', '4233'), 3)
     assert.equal(level('LE1 6HA', 'NG7 2RD'), 4)
+  })
+
+  test('a family name found among the other record’s middle names is a level of its own', () => {
+    const c = comparison('family_name')
+    const level = (a: string, b: string) => c.compare(prepareRecord({ source: 1, id: 'a', values: { full_name: a } }), prepareRecord({ source: 1, id: 'b', values: { full_name: b } }))
+    assert.equal(c.levels[level('George Pretyman', 'George Pretyman Tomline')], "one's family name is among the other's middle names (Pretyman and George Pretyman Tomline)")
+    assert.equal(level('George Pretyman', 'George Thomson Omond'), 7)
+  })
+
+  test('the town counts only where a postcode does not already place both records', () => {
+    const c = comparison('town')
+    assert.equal(c.compare(person({ town: 'Leeds', postcode: 'LS1 4AP' }), person({ town: 'Leeds', postcode: 'LS2 9JT' })), NOT_COMPARED)
+    assert.equal(c.compare(person({ town: 'Leeds', postcode: 'LS1 4AP' }), person({ town: 'Leeds' })), 0)
+    assert.equal(c.compare(person({ town: 'Leeds' }), person({ town: 'Leicester' })), 2)
+  })
+
+  test('a given-name column holding only a title, or a family-name column only an honour, gives way to the full name', () => {
+    const r = person({ full_name: 'Sir Ned Loder, Baronet', given_name: 'Sir', family_name: 'Baronet' })
+    assert.equal(r.given, 'ned')
+    assert.equal(r.family, 'loder')
   })
 
   test('phones and e-mail addresses: the same, nearly the same, different', () => {
@@ -110,6 +131,34 @@ describe('blocking', () => {
     const tiny = candidatePairs(people, [loose, tight], { link: false, budget: 1 })
     assert.equal(tiny.perRule[1]!.leftOut, false, 'the tightest rule is never left out')
   })
+})
+
+test('a lone name is read as a family name when the file uses it more often as one', () => {
+  const records = placeLoneNames(
+    [
+      { given_name: 'Ann', family_name: 'Sugden' },
+      { given_name: 'Henry', family_name: 'Sugden' },
+      { given_name: 'Archie', family_name: 'Reid' },
+      { given_name: 'Sugden' },
+      { given_name: 'Archie' },
+    ].map((values, i) => person(values, String(i))),
+  )
+  assert.deepEqual([records[3]!.given, records[3]!.family], [null, 'sugden'])
+  assert.deepEqual([records[4]!.given, records[4]!.family], ['archie', null])
+})
+
+test('clusters held together by the evidence between them as a whole merge, never across a refusal', () => {
+  // Records 0-1 and 2-3 are two clusters; between them three of the four pairs are probable.
+  const clusters = Int32Array.from([0, 0, 2, 2, 4])
+  const pairs = [
+    { left: 0, right: 2, probability: 0.8, refused: false },
+    { left: 0, right: 3, probability: 0.7, refused: false },
+    { left: 1, right: 2, probability: 0.75, refused: false },
+    { left: 3, right: 4, probability: 0.6, refused: false },
+  ]
+  const links = averageLinks(clusters, pairs, 0.5)
+  assert.deepEqual([...connectedClusters(5, [[0, 1], [2, 3], ...links])], [0, 0, 0, 0, 4])
+  assert.deepEqual(averageLinks(clusters, pairs.map((p, i) => ({ ...p, refused: i === 1 })), 0.5), [])
 })
 
 test('clusters join records linked directly or through others', () => {

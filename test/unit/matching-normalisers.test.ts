@@ -83,6 +83,15 @@ describe('given and family names', () => {
     assert.deepEqual(splitFullName('Dr. Siobhán O’Neill'), { given: 'siobhan', middle: null, family: 'oneill' })
     assert.deepEqual(splitFullName('Cher'), { given: 'cher', middle: null, family: null })
   })
+
+  test('honours after a comma and peerages are not names, and a title is dropped only before a name', () => {
+    assert.deepEqual(splitFullName('Sir Ned Loder, Baronet'), { given: 'ned', middle: null, family: 'loder' })
+    assert.deepEqual(splitFullName('Sir William Temple, 1st Baronet'), { given: 'william', middle: null, family: 'temple' })
+    assert.deepEqual(splitFullName('The Rt Revd John Pelham DD'), { given: 'john', middle: null, family: 'pelham' })
+    assert.deepEqual(splitFullName('Henry Lopes, 1st Baron Roborough'), { given: 'henry', middle: null, family: 'lopes' })
+    assert.deepEqual(splitFullName('John Major'), { given: 'john', middle: null, family: 'major' })
+    assert.deepEqual(splitFullName('Major'), { given: 'major', middle: null, family: null })
+  })
 })
 
 describe('dates written every way', () => {

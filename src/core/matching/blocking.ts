@@ -11,6 +11,8 @@ export type BlockingRule<R> = {
   /** The comparisons whose fields make the key: the model does not learn their m from this rule's pairs. */
   uses: readonly string[]
   keyOf: (r: R) => string | null
+  /** Finds pairs beside the other rules but is never enough alone: a postcode says nothing of who. */
+  loose?: true
 }
 
 const both = (a: string | null, b: string | null) => (a === null || b === null ? null : `${a}|${b}`)
@@ -34,7 +36,13 @@ const PERSON_RULES: BlockingRule<PreparedRecord>[] = [
   { key: 'district_family_sound', label: 'the same postcode district and a family name that sounds the same', uses: ['postcode', 'family_name'], keyOf: (r) => both(district(r), r.familySound) },
   { key: 'district_birth_date', label: 'the same postcode district and date of birth', uses: ['postcode', 'birth_date'], keyOf: (r) => both(district(r), r.birthDate) },
   { key: 'birth_date_town', label: 'the same date of birth and town', uses: ['birth_date', 'town'], keyOf: (r) => both(r.birthDate, r.town) },
+  { key: 'family_sound_town', label: 'a family name that sounds the same and the same town', uses: ['family_name', 'town'], keyOf: (r) => both(r.familySound, r.town) },
+  { key: 'birth_year_town', label: 'the same year of birth and town', uses: ['birth_date', 'town'], keyOf: (r) => both(year(r.birthDate), r.town) },
+  { key: 'given_key_town', label: 'the same given name in any form and the same town', uses: ['given_name', 'town'], keyOf: (r) => both(r.givenKey, r.town) },
   { key: 'name_prefixes_birth_year', label: 'given and family names that start alike and the same year of birth', uses: ['given_name', 'family_name', 'birth_date'], keyOf: (r) => both(both(prefix(r.given), prefix(r.family)), year(r.birthDate)) },
+  { key: 'given_key_family_prefix', label: 'the same given name in any form and family names that start alike', uses: ['given_name', 'family_name'], keyOf: (r) => both(r.givenKey, prefix(r.family)) },
+  { key: 'postcode', label: 'the same postcode', uses: ['postcode'], keyOf: (r) => r.postcode, loose: true },
+  { key: 'family_key', label: 'the same family name in any form', uses: ['family_name'], keyOf: (r) => r.familyKey, loose: true },
 ]
 
 const firstWord = (s: string | null) => (s === null ? null : s.split(' ')[0]!)

@@ -63,3 +63,60 @@ export function bestLinksForLoneRecords(
   for (const [lone, b] of best) if (b.rival < from) links.push([lone, b.partner])
   return links
 }
+
+/**
+ * Links that join clusters the evidence between them holds together as a whole: two clusters merge
+ * when the mean match probability over every pair of their records (a pair never scored counting
+ * as no evidence) is at least `from`, the most certain merges first (average linkage). A single pair
+ * above the threshold already links; this finds the people recorded several times over, whose
+ * copies each agree with the others only in part, without letting one weak pair chain two people
+ * together. Clusters with a pair a reviewer said are not the same never merge.
+ */
+export function averageLinks(
+  clusters: Int32Array,
+  pairs: ReadonlyArray<{ left: number; right: number; probability: number; refused: boolean }>,
+  from: number,
+): Array<[number, number]> {
+  const cluster = Int32Array.from(clusters)
+  const members = new Map<number, number[]>()
+  cluster.forEach((c, i) => {
+    const list = members.get(c)
+    if (list) list.push(i)
+    else members.set(c, [i])
+  })
+  const size = new Map<number, number>([...members].map(([c, list]) => [c, list.length]))
+  const links: Array<[number, number]> = []
+  for (;;) {
+    const between = new Map<string, { a: number; b: number; sum: number; refused: boolean; left: number; right: number }>()
+    for (const p of pairs) {
+      const x = cluster[p.left]!
+      const y = cluster[p.right]!
+      if (x === y) continue
+      const [a, b] = x < y ? [x, y] : [y, x]
+      const key = `${a}|${b}`
+      const e = between.get(key)
+      if (e) {
+        e.sum += p.probability
+        e.refused ||= p.refused
+      } else between.set(key, { a, b, sum: p.probability, refused: p.refused, left: p.left, right: p.right })
+    }
+    const candidates = [...between.values()]
+      .filter((e) => !e.refused && e.sum / (size.get(e.a)! * size.get(e.b)!) >= from)
+      .sort((x, y) => y.sum / (size.get(y.a)! * size.get(y.b)!) - x.sum / (size.get(x.a)! * size.get(x.b)!))
+    // One merge per cluster a round: after it, the merged cluster's averages with others change.
+    const merged = new Set<number>()
+    for (const e of candidates) {
+      if (merged.has(e.a) || merged.has(e.b)) continue
+      merged.add(e.a)
+      merged.add(e.b)
+      links.push([e.left, e.right])
+      size.set(e.a, size.get(e.a)! + size.get(e.b)!)
+      size.delete(e.b)
+      const moving = members.get(e.b)!
+      for (const i of moving) cluster[i] = e.a
+      members.get(e.a)!.push(...moving)
+      members.delete(e.b)
+    }
+    if (merged.size === 0) return links
+  }
+}

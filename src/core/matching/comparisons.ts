@@ -49,10 +49,12 @@ function similarity(a: string, b: string): number {
 
 const swappedNames = (a: PreparedRecord, b: PreparedRecord) => a.given !== null && a.family !== null && a.given === b.family && a.family === b.given
 
+const amongMiddleNames = (name: string, middle: string | null) => middle !== null && ` ${middle} `.includes(` ${name} `)
+
 const givenName: Comparison<PreparedRecord> = {
   key: 'given_name',
   label: 'Given name',
-  levels: ['the same', 'given and family names swapped', 'the same name in another form (a nickname or transliteration)', 'spelt almost the same (Jaro-Winkler 0.92 or more)', 'sounds the same (Metaphone)', 'spelt similarly (Jaro-Winkler 0.80 or more)', 'different'],
+  levels: ['the same', 'given and family names swapped', 'the same name in another form (a nickname or transliteration)', 'spelt almost the same (Jaro-Winkler 0.92 or more)', 'sounds the same (Metaphone)', 'spelt similarly (Jaro-Winkler 0.80 or more)', 'an initial that agrees with the name (W and William)', 'different'],
   compare(a, b) {
     if (a.given === null || b.given === null) return NOT_COMPARED
     if (a.given === b.given) return 0
@@ -62,7 +64,8 @@ const givenName: Comparison<PreparedRecord> = {
     if (s >= 0.92) return 3
     if (a.givenSound !== null && a.givenSound === b.givenSound) return 4
     if (s >= 0.8) return 5
-    return 6
+    if ((a.given.length === 1 || b.given.length === 1) && a.given[0] === b.given[0]) return 6
+    return 7
   },
   termFrequency: (r) => r.given,
 }
@@ -70,7 +73,7 @@ const givenName: Comparison<PreparedRecord> = {
 const familyName: Comparison<PreparedRecord> = {
   key: 'family_name',
   label: 'Family name',
-  levels: ['the same', 'given and family names swapped', 'the same name in another form (Mc and Mac, a transliteration)', 'spelt almost the same (Jaro-Winkler 0.92 or more)', 'sounds the same (Metaphone)', 'spelt similarly (Jaro-Winkler 0.80 or more)', 'different'],
+  levels: ['the same', 'given and family names swapped', 'the same name in another form (Mc and Mac, a transliteration)', 'spelt almost the same (Jaro-Winkler 0.92 or more)', 'sounds the same (Metaphone)', 'spelt similarly (Jaro-Winkler 0.80 or more)', "one's family name is among the other's middle names (Pretyman and George Pretyman Tomline)", 'different'],
   compare(a, b) {
     if (a.family === null || b.family === null) return NOT_COMPARED
     if (a.family === b.family) return 0
@@ -80,7 +83,8 @@ const familyName: Comparison<PreparedRecord> = {
     if (s >= 0.92) return 3
     if (a.familySound !== null && a.familySound === b.familySound) return 4
     if (s >= 0.8) return 5
-    return 6
+    if (amongMiddleNames(a.family, b.middle) || amongMiddleNames(b.family, a.middle)) return 6
+    return 7
   },
   termFrequency: (r) => r.family,
 }
@@ -138,7 +142,9 @@ const town: Comparison<PreparedRecord> = {
   label: 'Town',
   levels: ['the same', 'spelt almost the same (Jaro-Winkler 0.90 or more)', 'different'],
   compare(a, b) {
-    if (a.town === null || b.town === null) return NOT_COMPARED
+    // Where both give a postcode, it already says where they are; the town again would count the
+    // same evidence twice (a postcode and its town agree together or not at all).
+    if (a.town === null || b.town === null || (a.postcode !== null && b.postcode !== null)) return NOT_COMPARED
     if (a.town === b.town) return 0
     return similarity(a.town, b.town) >= 0.9 ? 1 : 2
   },

@@ -1,8 +1,8 @@
 import { blockingRulesFor, candidatePairs, type BlockingRule, type CandidatePairs } from './blocking.ts'
-import { bestLinksForLoneRecords, connectedClusters } from './clusters.ts'
+import { averageLinks, bestLinksForLoneRecords, connectedClusters } from './clusters.ts'
 import { comparisonsFor, NOT_COMPARED, type Comparison } from './comparisons.ts'
 import { checkComparisons, countPatterns, estimateU, explainPair, levelIn, patternOf, patternWeight, probabilityOf, termFrequencies, termFrequencyAdjustment, trainModel, type Explanation, type MatchModel, type TermFrequencies } from './model.ts'
-import { prepareRecord, type PreparedRecord, type RecordKind, type SourceRecord } from './record.ts'
+import { placeLoneNames, prepareRecord, type PreparedRecord, type RecordKind, type SourceRecord } from './record.ts'
 
 // A whole linkage run: block, compare, train (unless a saved model is given), score, apply the
 // clerical decisions already made, and cluster. The same run serves the command line, the server
@@ -128,6 +128,8 @@ export function linkRecords<R extends { source: number; id: string }>(records: r
   let clusters = connectedClusters(records.length, links)
   const lone = options.attachFrom === null ? [] : bestLinksForLoneRecords(clusters, scored.map((p) => ({ ...p, refused: p.decision === 'not_same' })), options.attachFrom ?? DEFAULT_OPTIONS.attachFrom)
   if (lone.length > 0) clusters = connectedClusters(records.length, [...links, ...lone])
+  const averaged = averageLinks(clusters, scored.map((p) => ({ ...p, refused: p.decision === 'not_same' })), 0.5)
+  if (averaged.length > 0) clusters = connectedClusters(records.length, [...links, ...lone, ...averaged])
   let clusterCount = 0
   for (let i = 0; i < clusters.length; i++) if (clusters[i] === i) clusterCount++
   progress('clustering', 1, 1)
@@ -143,12 +145,12 @@ export function linkRecords<R extends { source: number; id: string }>(records: r
 
 /** Links partner records of one kind (people, or businesses and premises) with the shipped comparisons and rules. */
 export function linkSourceRecords(kind: RecordKind, source: readonly SourceRecord[], mappedFields: ReadonlySet<string>, options: LinkageOptions): LinkageResult<PreparedRecord> & { comparisons: Comparison<PreparedRecord>[] } {
-  const records = source.map(prepareRecord)
+  const records = placeLoneNames(source.map(prepareRecord))
   const comparisons = comparisonsFor(kind, mappedFields)
   const usable = new Set(comparisons.map((c) => c.key))
   // A rule on a field nobody mapped would block on nothing.
   const rules = blockingRulesFor(kind).filter((r) => r.uses.every((k) => usable.has(k)))
-  if (rules.length === 0) throw new Error('No blocking rule can be used with the fields mapped: map a name, a date of birth, a postcode or an identifier')
+  if (rules.every((r) => r.loose)) throw new Error('No blocking rule can be used with the fields mapped: map a name, a date of birth, a postcode or an identifier')
   return { ...linkRecords(records, comparisons, rules, options), comparisons }
 }
 

@@ -24,9 +24,10 @@ export type MatchModel = {
 /** Per comparison, how often each value occurs: what exact agreement on it is worth. */
 export type TermFrequencies = Map<string, Map<string, number>>
 
-const LEVEL_BITS = 3
+// Four bits per comparison and thirteen comparisons fill the 52 bits a double holds exactly.
+const LEVEL_BITS = 4
 const MAX_LEVELS = 1 << LEVEL_BITS
-/** The pattern of levels of a pair, three bits per comparison (level + 1; 0 means not compared). */
+/** The pattern of levels of a pair, four bits per comparison (level + 1; 0 means not compared). */
 export function patternOf<R>(comparisons: readonly Comparison<R>[], a: R, b: R): number {
   let pattern = 0
   for (let c = 0; c < comparisons.length; c++) pattern += (comparisons[c]!.compare(a, b) + 1) * 2 ** (LEVEL_BITS * c)
@@ -35,10 +36,10 @@ export function patternOf<R>(comparisons: readonly Comparison<R>[], a: R, b: R):
 
 export const levelIn = (pattern: number, c: number) => (Math.floor(pattern / 2 ** (LEVEL_BITS * c)) % MAX_LEVELS) - 1
 
-/** Checks the comparisons fit in a pattern: at most ten, with at most seven levels each. */
+/** Checks the comparisons fit in a pattern: at most thirteen, with at most fifteen levels each. */
 export function checkComparisons<R>(comparisons: readonly Comparison<R>[]): void {
   if (comparisons.length === 0) throw new Error('Nothing to compare: map at least one field that both sides hold')
-  if (comparisons.length > 10) throw new Error('At most ten comparisons fit in a pattern')
+  if (comparisons.length > 13) throw new Error('At most thirteen comparisons fit in a pattern')
   for (const c of comparisons) if (c.levels.length >= MAX_LEVELS) throw new Error(`Comparison ${c.key} has too many levels`)
 }
 

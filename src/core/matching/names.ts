@@ -219,26 +219,56 @@ export function familyNameKey(name: string): string {
   return name.startsWith('mc') && name.length > 3 ? `mac${name.slice(2)}` : name
 }
 
-// Words in a name field that are not part of the name.
-const TITLES = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'sir', 'dame', 'lord', 'lady', 'rev', 'revd', 'fr'])
-const SUFFIXES = new Set(['jr', 'jnr', 'junior', 'sr', 'snr', 'senior', 'ii', 'iii', 'iv'])
+// Words in a name field that are not part of the name. A title is dropped only before the name
+// ("Sir Ned Loder"), never when it is the name itself (a family called Major or Bishop).
+const TITLES = new Set([
+  'the', 'mr', 'mrs', 'ms', 'miss', 'mx', 'master', 'dr', 'doctor', 'prof', 'professor', 'sir', 'dame', 'lord', 'lady', 'rev', 'revd', 'reverend', 'rt', 'right', 'hon', 'honourable', 'honorable', 'very', 'fr', 'father',
+  'capt', 'captain', 'col', 'colonel', 'maj', 'major', 'gen', 'general', 'lt', 'lieutenant', 'sgt', 'sergeant', 'cllr', 'councillor', 'det', 'insp', 'pc', 'dc', 'ds', 'di', 'supt',
+])
+// Words after a name that are not part of it: generations, honours, degrees and peerages.
+const SUFFIXES = new Set([
+  'jr', 'jnr', 'junior', 'sr', 'snr', 'senior', 'ii', 'iii', 'iv', 'esq', 'esquire', 'bt', 'bart', 'baronet', 'baronetess', 'kt', 'dd', 'qc', 'kc', 'mp', 'msp', 'jp', 'obe', 'mbe', 'cbe', 'kbe', 'dbe', 'frs', 'phd', 'md', 'ma', 'bsc', 'ba', 'llb',
+])
+const ORDINAL = /^\d+(?:st|nd|rd|th)?$/
+
+/** Whether a normalised word is a title (Sir, Reverend) that may stand before a name. */
+export const isTitle = (word: string): boolean => TITLES.has(word)
+
+/** Whether a normalised word is a post-nominal (Jnr, Baronet, 2nd) that may follow a name. */
+export const isPostNominal = (word: string): boolean => SUFFIXES.has(word) || ORDINAL.test(word)
+
+const isNameNoise = (word: string) => isTitle(word) || isPostNominal(word)
+
+/**
+ * The words of a name field that are names: leading titles and trailing post-nominals dropped, and a
+ * peerage ("1st Baron Conway of Allington") cut at its ordinal. Normalised as matching sees names.
+ */
+export function nameWords(raw: string): string[] {
+  const words = normaliseName(raw).split(' ').filter((w) => w !== '')
+  const peerage = words.findIndex((w, i) => i > 0 && ORDINAL.test(w))
+  const named = peerage > 0 ? words.slice(0, peerage) : words
+  let start = 0
+  while (start < named.length - 1 && TITLES.has(named[start]!)) start++
+  return named.slice(start).filter((w) => !SUFFIXES.has(w) && !ORDINAL.test(w))
+}
 
 export type NameParts = { given: string | null; middle: string | null; family: string | null }
 
 /**
  * Splits a full name into given, middle and family names: "SMITH, John Paul" and "Mr John Paul
- * Smith" both give John / Paul / Smith. Normalised as matching sees names.
+ * Smith" both give John / Paul / Smith; "Sir Ned Loder, Baronet" gives Ned / Loder, because what
+ * follows a comma there is an honour, not a given name. Normalised as matching sees names.
  */
 export function splitFullName(raw: string): NameParts {
   const comma = raw.indexOf(',')
-  const clean = (s: string) => normaliseName(s).split(' ').filter((w) => w !== '' && !TITLES.has(w) && !SUFFIXES.has(w))
   let words: string[]
   let family: string | null
-  if (comma > 0) {
-    family = clean(raw.slice(0, comma)).join(' ') || null
-    words = clean(raw.slice(comma + 1))
+  const after = comma > 0 ? normaliseName(raw.slice(comma + 1)).split(' ').filter((w) => w !== '') : []
+  if (comma > 0 && !after.every(isNameNoise) && !after.some((w) => ORDINAL.test(w))) {
+    family = nameWords(raw.slice(0, comma)).join(' ') || null
+    words = nameWords(raw.slice(comma + 1))
   } else {
-    words = clean(raw)
+    words = nameWords(comma > 0 ? raw.slice(0, comma) : raw)
     family = words.length > 1 ? words.pop()! : null
   }
   return { given: words[0] ?? null, middle: words.slice(1).join(' ') || null, family }

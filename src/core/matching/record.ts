@@ -1,5 +1,5 @@
 import { metaphone } from '../entities/phonetic.ts'
-import { familyNameKey, givenNameKey, splitFullName } from './names.ts'
+import { familyNameKey, givenNameKey, isPostNominal, isTitle, nameWords, splitFullName } from './names.ts'
 import { matchAddress, matchBusinessName, matchEmail, matchIdentifier, matchName, matchPhone, matchPostcode, postcodeParts, readDate } from './values.ts'
 
 // The canonical fields a partner's columns are mapped to, and a record as the matcher reads it:
@@ -63,6 +63,12 @@ export type PreparedRecord = {
   companyNumber: string | null
 }
 
+function nameSound(name: string | null): string | null {
+  if (name === null) return null
+  const key = metaphone(name.replace(/ /g, ''))
+  return key === '' ? null : key
+}
+
 /**
  * A date that is no real date but has a date's eight digits in year-month-day order (1831-87-18):
  * a slip of the keyboard, still worth comparing digit by digit.
@@ -78,29 +84,27 @@ const text = (v: string | undefined) => (v === undefined || v.trim() === '' ? nu
 export function prepareRecord(record: SourceRecord): PreparedRecord {
   const v = record.values
   const split = text(v.full_name) ? splitFullName(v.full_name!) : { given: null, middle: null, family: null }
-  const givenWords = text(v.given_name) ? matchName(v.given_name!) : null
-  const given = givenWords ? givenWords.split(' ')[0]! : split.given
-  const middle = givenWords && givenWords.includes(' ') ? givenWords.slice(givenWords.indexOf(' ') + 1) : split.middle
-  const family = (text(v.family_name) ? matchName(v.family_name!) : null) ?? split.family
+  // A given-name column holding only "Sir" or a family-name column holding only "Baronet" says
+  // nothing of the name, so the full name is read instead.
+  const givenWords = text(v.given_name) ? nameWords(v.given_name!).filter((w) => !isTitle(w)) : []
+  const familyWords = text(v.family_name) ? nameWords(v.family_name!).filter((w) => !isPostNominal(w)) : []
+  const given = givenWords[0] ?? split.given
+  const middle = givenWords.length > 1 ? givenWords.slice(1).join(' ') : split.middle
+  const family = familyWords.join(' ') || split.family
   const dateRead = text(v.birth_date) ? readDate(v.birth_date!) : null
   const postcode = text(v.postcode) ? matchPostcode(v.postcode!) : null
   const address = text(v.address) ? matchAddress(v.address!) : null
   const parts = postcode?.uk ? postcodeParts(postcode.code) : null
-  const sound = (name: string | null) => {
-    if (name === null) return null
-    const key = metaphone(name.replace(/ /g, ''))
-    return key === '' ? null : key
-  }
   return {
     source: record.source,
     id: record.id,
     given,
     givenKey: given ? givenNameKey(given) : null,
-    givenSound: sound(given),
+    givenSound: nameSound(given),
     middle,
     family,
     familyKey: family ? familyNameKey(family.replace(/ /g, '')) : null,
-    familySound: sound(family),
+    familySound: nameSound(family),
     birthDate: dateRead ? ('date' in dateRead ? dateRead.date.replace(/-/g, '') : mistypedDate(v.birth_date!)) : null,
     postcode: postcode?.code ?? null,
     ukPostcode: postcode?.uk ?? false,
@@ -116,4 +120,25 @@ export function prepareRecord(record: SourceRecord): PreparedRecord {
     businessName: text(v.name) ? matchBusinessName(v.name!) : null,
     companyNumber: text(v.company_number) ? matchIdentifier(v.company_number!) : null,
   }
+}
+
+/**
+ * Records that give a single name ("Stivenson", "Archie") leave open whether it is a given or a
+ * family name, and a file's column for it says little: the same file may put either there. The
+ * file itself decides: a lone name is read as a family name when, among the records that give
+ * both, it appears more often as a family name than as a given one.
+ */
+export function placeLoneNames(records: readonly PreparedRecord[]): PreparedRecord[] {
+  const asGiven = new Map<string, number>()
+  const asFamily = new Map<string, number>()
+  for (const r of records) {
+    if (r.given === null || r.family === null) continue
+    asGiven.set(r.given, (asGiven.get(r.given) ?? 0) + 1)
+    asFamily.set(r.family, (asFamily.get(r.family) ?? 0) + 1)
+  }
+  return records.map((r) => {
+    if (r.given === null || r.family !== null || r.middle !== null) return r
+    if ((asFamily.get(r.given) ?? 0) <= (asGiven.get(r.given) ?? 0)) return r
+    return { ...r, given: null, givenKey: null, givenSound: null, family: r.given, familyKey: familyNameKey(r.given), familySound: nameSound(r.given) }
+  })
 }

@@ -238,7 +238,7 @@ export function checkMatchMapping(kind: RecordKind, headers: readonly string[], 
     if (fields.size === 0) problem(`no field is mapped to a column: map at least a name with a date of birth, a postcode or an identifier`)
     else {
       const usable = new Set(comparisonsFor(kind, fields).map((c) => c.key))
-      if (!blockingRulesFor(kind).some((r) => r.uses.every((k) => usable.has(k)))) {
+      if (!blockingRulesFor(kind).some((r) => !r.loose && r.uses.every((k) => usable.has(k)))) {
         problem(
           kind === 'person'
             ? `the fields mapped (${[...fields].join(', ')}) are not enough to find candidate pairs: map a national identifier, an e-mail address or a phone number, or a given and a family name (or a full name), or a date of birth with a name, postcode or town`
