@@ -28,6 +28,7 @@ import { datasetCommandDefinition } from './dataset.ts'
 import { encodeCommandDefinition } from './encode.ts'
 import { importCommandDefinition } from './import.ts'
 import { MATCH_USAGE, runMatch } from './match.ts'
+import { NETWORK_USAGE, runNetwork } from './network.ts'
 import { PROFILE_USAGE } from './profileArgs.ts'
 import { progressBar } from './progress.ts'
 
@@ -230,6 +231,8 @@ export const COMMANDS: Record<string, Command> = {
   dataset: datasetCommandDefinition,
   // Listed for help; main.ts runs it without opening the database.
   match: { summary: 'link one CSV or XLSX file (deduplication) or two (linkage) by probabilistic matching, with every pair explained', usage: MATCH_USAGE, run: (env, args) => runMatch(env, args) },
+  // Listed for help; main.ts runs it without opening the database.
+  network: { summary: 'measure a network from your own CSV edge list (source,target[,weight]): degree, betweenness, PageRank, communities', usage: NETWORK_USAGE, run: (env, args) => runNetwork(env, args) },
   // The document libraries load only when a profile is asked for.
   profile: { summary: 'build a SOC local profile of an area from the public data loaded', usage: PROFILE_USAGE, run: async (env, args) => (await import('./profile.ts')).runProfile(env, args) },
 }

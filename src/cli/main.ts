@@ -13,6 +13,7 @@ const commandsModule = () => import('./commands.ts')
 // Commands that work on the user's own files and need no database run here, never in the server.
 const LOCAL_COMMANDS: Record<string, () => Promise<(env: LocalEnv, args: string[]) => Promise<number>>> = {
   match: async () => (await import('./match.ts')).runMatch,
+  network: async () => (await import('./network.ts')).runNetwork,
 }
 
 async function help(): Promise<string> {
