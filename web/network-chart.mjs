@@ -112,6 +112,9 @@ function start() {
     enableEdgeEvents: false,
     defaultEdgeType: 'line',
     labelRenderedSizeThreshold: 8,
+    // Panning and zooming a 10,000-node chart draws nodes only while it moves (bench/networkChart.ts).
+    hideEdgesOnMove: true,
+    hideLabelsOnMove: true,
     zIndex: true,
     nodeReducer: (node, data) => {
       const out = { ...data, ...style.get(node) }
