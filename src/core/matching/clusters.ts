@@ -84,7 +84,7 @@ export function averageLinks(
     if (list) list.push(i)
     else members.set(c, [i])
   })
-  const size = new Map<number, number>([...members].map(([c, list]) => [c, list.length]))
+  const size = (c: number) => members.get(c)!.length
   const links: Array<[number, number]> = []
   for (;;) {
     const between = new Map<string, { a: number; b: number; sum: number; refused: boolean; left: number; right: number }>()
@@ -101,8 +101,9 @@ export function averageLinks(
       } else between.set(key, { a, b, sum: p.probability, refused: p.refused, left: p.left, right: p.right })
     }
     const candidates = [...between.values()]
-      .filter((e) => !e.refused && e.sum / (size.get(e.a)! * size.get(e.b)!) >= from)
-      .sort((x, y) => y.sum / (size.get(y.a)! * size.get(y.b)!) - x.sum / (size.get(x.a)! * size.get(x.b)!))
+      .map((e) => ({ ...e, mean: e.sum / (size(e.a) * size(e.b)) }))
+      .filter((e) => !e.refused && e.mean >= from)
+      .sort((x, y) => y.mean - x.mean)
     // One merge per cluster a round: after it, the merged cluster's averages with others change.
     const merged = new Set<number>()
     for (const e of candidates) {
@@ -110,8 +111,6 @@ export function averageLinks(
       merged.add(e.a)
       merged.add(e.b)
       links.push([e.left, e.right])
-      size.set(e.a, size.get(e.a)! + size.get(e.b)!)
-      size.delete(e.b)
       const moving = members.get(e.b)!
       for (const i of moving) cluster[i] = e.a
       members.get(e.a)!.push(...moving)

@@ -126,9 +126,10 @@ export function linkRecords<R extends { source: number; id: string }>(records: r
 
   progress('clustering', 0, 1)
   let clusters = connectedClusters(records.length, links)
-  const lone = options.attachFrom === null ? [] : bestLinksForLoneRecords(clusters, scored.map((p) => ({ ...p, refused: p.decision === 'not_same' })), options.attachFrom ?? DEFAULT_OPTIONS.attachFrom)
+  const judged = scored.map((p) => ({ ...p, refused: p.decision === 'not_same' }))
+  const lone = options.attachFrom === null ? [] : bestLinksForLoneRecords(clusters, judged, options.attachFrom ?? DEFAULT_OPTIONS.attachFrom)
   if (lone.length > 0) clusters = connectedClusters(records.length, [...links, ...lone])
-  const averaged = averageLinks(clusters, scored.map((p) => ({ ...p, refused: p.decision === 'not_same' })), 0.5)
+  const averaged = averageLinks(clusters, judged, 0.5)
   if (averaged.length > 0) clusters = connectedClusters(records.length, [...links, ...lone, ...averaged])
   let clusterCount = 0
   for (let i = 0; i < clusters.length; i++) if (clusters[i] === i) clusterCount++

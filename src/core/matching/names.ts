@@ -235,7 +235,7 @@ const ORDINAL = /^\d+(?:st|nd|rd|th)?$/
 export const isTitle = (word: string): boolean => TITLES.has(word)
 
 /** Whether a normalised word is a post-nominal (Jnr, Baronet, 2nd) that may follow a name. */
-export const isPostNominal = (word: string): boolean => SUFFIXES.has(word) || ORDINAL.test(word)
+const isPostNominal = (word: string): boolean => SUFFIXES.has(word) || ORDINAL.test(word)
 
 const isNameNoise = (word: string) => isTitle(word) || isPostNominal(word)
 
@@ -248,8 +248,8 @@ export function nameWords(raw: string): string[] {
   const peerage = words.findIndex((w, i) => i > 0 && ORDINAL.test(w))
   const named = peerage > 0 ? words.slice(0, peerage) : words
   let start = 0
-  while (start < named.length - 1 && TITLES.has(named[start]!)) start++
-  return named.slice(start).filter((w) => !SUFFIXES.has(w) && !ORDINAL.test(w))
+  while (start < named.length - 1 && isTitle(named[start]!)) start++
+  return named.slice(start).filter((w) => !isPostNominal(w))
 }
 
 export type NameParts = { given: string | null; middle: string | null; family: string | null }

@@ -1,5 +1,5 @@
 import { metaphone } from '../entities/phonetic.ts'
-import { familyNameKey, givenNameKey, isPostNominal, isTitle, nameWords, splitFullName } from './names.ts'
+import { familyNameKey, givenNameKey, isTitle, nameWords, splitFullName } from './names.ts'
 import { matchAddress, matchBusinessName, matchEmail, matchIdentifier, matchName, matchPhone, matchPostcode, postcodeParts, readDate } from './values.ts'
 
 // The canonical fields a partner's columns are mapped to, and a record as the matcher reads it:
@@ -87,7 +87,7 @@ export function prepareRecord(record: SourceRecord): PreparedRecord {
   // A given-name column holding only "Sir" or a family-name column holding only "Baronet" says
   // nothing of the name, so the full name is read instead.
   const givenWords = text(v.given_name) ? nameWords(v.given_name!).filter((w) => !isTitle(w)) : []
-  const familyWords = text(v.family_name) ? nameWords(v.family_name!).filter((w) => !isPostNominal(w)) : []
+  const familyWords = text(v.family_name) ? nameWords(v.family_name!) : []
   const given = givenWords[0] ?? split.given
   const middle = givenWords.length > 1 ? givenWords.slice(1).join(' ') : split.middle
   const family = familyWords.join(' ') || split.family
